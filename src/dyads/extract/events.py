@@ -1,0 +1,477 @@
+"""Doc -> candidate events: triggers, roles and modality from the dependency parse.
+
+A candidate holds token indices only; the coder (``dyads.coder``) resolves them to actors,
+dates and places. Every candidate names the rule that produced it, so an analyst can see
+why an event exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Iterator
+
+from dyads.extract.lexicon import Lexicon, Trigger, direct_object
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+SAY_VERBS = frozenset(
+    "say tell state announce add claim report note told declare stress confirm "
+    "explain write reiterate assert acknowledge indicate suggest".split()
+)
+# Verbs whose noun object is the event ("held talks", "launched an attack").
+LIGHT_VERBS = frozenset(
+    "hold conduct launch carry stage mount make pay have begin start resume continue open "
+    "reach issue impose slap order call go lead join organize organise announce declare "
+    "deliver give provide send take undertake step escalate intensify extend renew".split()
+)
+SUBJ = ("nsubj", "csubj", "expl")
+RELATIVE = frozenset("who which that whom whose".split())
+HYPOTHETICAL_AUX = frozenset("could would might may should must".split())
+FUTURE_AUX = frozenset("will shall 'll wo".split())
+NEG_WORDS = frozenset("not n't never no".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An event found in one sentence, before actor/date/place resolution."""
+
+    event: str
+    mode: str | None
+    cameo: str | None
+    context: tuple[str, ...]
+    trigger: tuple[int, ...]  # doc token indices of the trigger words
+    anchor: int  # token index of the trigger's head word
+    actors: tuple[int, ...]  # head token indices of actor phrases
+    recipients: tuple[int, ...]
+    attribution: int | None
+    negated: bool
+    future: bool
+    hypothetical: bool
+    rule: str
+    default_actor_sector: str | None = None  # PROTEST nouns with no actor: civilians
+
+
+def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
+    """All candidate events in one sentence."""
+    found: list[Candidate] = []
+    consumed: set[int] = set()  # noun triggers already used by a verb event
+    for tok in sent:
+        if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and tok.tag_.startswith("VB")):
+            for cand in _verb_candidates(tok, lex, consumed):
+                found.append(cand)
+    for tok in sent:
+        if tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed:
+            cand = _noun_candidate(tok, lex)
+            if cand is not None:
+                found.append(cand)
+    return _drop_suppressed(found, sent)
+
+
+# ---------------------------------------------------------------- verbs
+
+
+def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator[Candidate]:
+    if tok.lemma_.lower() in SAY_VERBS:
+        return
+    match = lex.match_verb(tok)
+    if match is None:
+        return
+    entry, words = match
+    comp = _xcomp(tok)
+    if entry.ctrl and comp is not None:
+        yield from _control(tok, entry, words, comp, lex, consumed)
+        return
+    if entry.plover is None:
+        return
+    # A light verb whose object is an event noun: the noun is the trigger.
+    obj = direct_object(tok)
+    if entry.light and obj is not None:
+        noun = lex.match_noun(obj)
+        if noun is not None:
+            consumed.add(obj.i)
+            yield _light(tok, noun[0], (tok, *noun[1]), obj)
+            return
+    yield _plain(tok, lex, entry, words, consumed, rule=f"verb:{' '.join(entry.pattern)}")
+
+
+def _light(verb: "Token", entry: Trigger, words: tuple["Token", ...], noun: "Token") -> Candidate:
+    actors = _subjects(verb) or _noun_actors(noun, entry, words)
+    recips = _preps(noun, entry.rpreps) or _preps(verb, entry.rpreps)
+    return _make(entry, words, noun, actors, recips, verb, rule=f"light:{verb.lemma_}+{' '.join(entry.pattern)}")
+
+
+def _plain(
+    tok: "Token",
+    lex: Lexicon,
+    entry: Trigger,
+    words: tuple["Token", ...],
+    consumed: set[int],
+    *,
+    rule: str,
+    subject_from: "Token | None" = None,
+    modal_from: "Token | None" = None,
+) -> Candidate:
+    passive = _is_passive(tok)
+    actors: list[int] = []
+    recips: list[int] = []
+    mode = entry.mode
+    subj_tok = _subject_token(subject_from or tok)
+    if passive:
+        actors = _agent(tok)
+        recips = [h for c in tok.children if c.dep_ == "nsubjpass" for h in _heads(c)]
+        if not actors and subject_from is not None:
+            actors = _subjects(subject_from)
+    else:
+        if subj_tok is not None:
+            noun = lex.match_noun(subj_tok) if subj_tok.pos_ == "NOUN" else None
+            if noun is not None and noun[0].plover == entry.plover:
+                # "A US drone strike killed ...": the event noun's modifiers are the actor.
+                consumed.add(subj_tok.i)
+                actors = _noun_actors(subj_tok, noun[0], noun[1])
+                mode = mode or noun[0].mode
+            else:
+                actors = _heads(subj_tok)
+        matched = {w.i for w in words}
+        obj = direct_object(tok)
+        if entry.obj_is_recipient and obj is not None and obj.i not in matched:
+            recips = _heads(obj)
+        recips += [h for c in tok.children if c.dep_ == "dative" for h in _heads(c)]
+        recips += _preps(tok, entry.rpreps, skip=matched)
+        if obj is not None:
+            recips += _preps(obj, entry.rpreps, skip=matched)
+        if entry.swap:
+            actors, recips = _preps(tok, ("from", "by")), actors
+    cand = _make(entry, words, tok, actors, recips, modal_from or tok, rule=rule)
+    return replace(cand, mode=mode)
+
+
+def _control(
+    tok: "Token",
+    entry: Trigger,
+    words: tuple["Token", ...],
+    comp: "Token",
+    lex: Lexicon,
+    consumed: set[int],
+) -> Iterator[Candidate]:
+    """A verb with an infinitival complement: "agreed to meet", "threatened to impose"."""
+    inner = _complement_event(comp, lex, consumed)
+    ctrl = entry.ctrl
+    if ctrl in ("future", "plain", "deny"):
+        if inner is None:
+            return
+        inner_entry, inner_words, inner_tok = inner
+        cand = _plain(inner_tok, lex, inner_entry, inner_words, consumed, rule=f"xcomp:{tok.lemma_}+{' '.join(inner_entry.pattern)}", subject_from=tok, modal_from=tok)
+        if inner_tok is not comp:  # light verb complement ("plans to impose sanctions")
+            cand = replace(cand, actors=cand.actors or tuple(_subjects(tok)))
+        if not cand.actors:
+            cand = replace(cand, actors=tuple(_subjects(tok)))
+        if ctrl == "future":
+            cand = replace(cand, future=True)
+        if ctrl == "deny":
+            cand = replace(cand, negated=True)
+        yield cand
+        return
+    # agree / threaten / reject / request: the control verb is the event, the complement its content.
+    actors = _subjects(tok)
+    recips: list[int] = []
+    inner_type = None
+    if ctrl == "request":
+        obj = direct_object(tok)
+        if obj is not None:
+            recips = _heads(obj)
+    if inner is not None:
+        inner_entry, inner_words, inner_tok = inner
+        inner_type = inner_entry.plover
+        inner_obj = direct_object(inner_tok)
+        if not recips:
+            recips = _preps(inner_tok, inner_entry.rpreps, skip={w.i for w in inner_words})
+            if not recips and inner_entry.obj_is_recipient and inner_obj is not None:
+                recips = _heads(inner_obj)
+        for w in inner_words:
+            consumed.add(w.i)
+    if not recips:
+        recips = _preps(tok, entry.rpreps)
+    mode = _content_mode(ctrl, inner_type)
+    trigger_words = (*words, *(inner[1] if inner else ()))
+    cand = _make(entry, trigger_words, tok, actors, recips, tok, rule=f"ctrl:{tok.lemma_}+{inner_type or comp.lemma_}")
+    context = cand.context
+    if inner is not None and inner[0].context:
+        context = tuple(dict.fromkeys((*context, *inner[0].context)))
+    yield replace(cand, mode=mode or cand.mode, context=context)
+
+
+def _complement_event(comp: "Token", lex: Lexicon, consumed: set[int]):
+    """The event the infinitival complement expresses, if any: (entry, words, head token)."""
+    match = lex.match_verb(comp)
+    obj = direct_object(comp)
+    if obj is not None:
+        noun = lex.match_noun(obj)
+        if noun is not None and (match is None or match[0].light or match[0].plover is None):
+            consumed.add(obj.i)
+            return noun[0], (comp, *noun[1]), comp
+    if match is not None and match[0].plover is not None:
+        return match[0], match[1], comp
+    return None
+
+
+def _content_mode(ctrl: str | None, inner: str | None) -> str | None:
+    """PLOVER modes name the content of a threat, request or rejection."""
+    if inner is None:
+        return None
+    if ctrl == "threaten":
+        return {"ASSAULT": "violence", "SANCTION": "restrict", "COERCE": "arrest",
+                "MOBILIZE": "violence", "PROTEST": "restrict"}.get(inner)
+    if ctrl in ("request", "reject"):
+        return {"CONSULT": "meet", "AGREE": "meet", "AID": "assist", "COOPERATE": "assist",
+                "SUPPORT": "assist", "RETREAT": "yield", "CONCEDE": "yield"}.get(inner, "change")
+    return None
+
+
+# ---------------------------------------------------------------- nouns
+
+
+def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
+    """An event noun codes an event only when the text says who did it."""
+    match = lex.match_noun(tok)
+    if match is None:
+        return None
+    entry, words = match
+    governor = tok.head
+    actors: list[int] = []
+    rule = f"noun:{' '.join(entry.pattern)}"
+    if tok.dep_ in ("dobj", "attr") and governor.lemma_.lower() in LIGHT_VERBS:
+        actors = _subjects(governor)
+        rule = f"light:{governor.lemma_}+{' '.join(entry.pattern)}"
+        modal = governor
+        words = (governor, *words)
+    else:
+        modal = governor if tok.dep_ in ("nsubj", "nsubjpass") else tok
+    if not actors:
+        actors = _noun_actors(tok, entry, words)
+    recips = _preps(tok, entry.rpreps)
+    if tok.dep_ in ("dobj", "attr") and not recips:
+        recips = _preps(governor, entry.rpreps)
+    default_sector = None
+    if not actors:
+        if entry.plover != "PROTEST":
+            return None
+        default_sector = "CVL"
+    cand = _make(entry, words, tok, actors, recips, modal, rule=rule)
+    if any(c.lower_ in ("no", "without") for c in tok.children if c.dep_ == "det"):
+        cand = replace(cand, negated=True)
+    return replace(cand, default_actor_sector=default_sector)
+
+
+def _noun_actors(tok: "Token", entry: Trigger, words: tuple["Token", ...]) -> list[int]:
+    """Possessors, nationality/name modifiers and "by" agents of an event noun."""
+    pattern_words = {w.i for w in words}
+    actors: list[int] = []
+    for child in tok.children:
+        if child.i in pattern_words:
+            continue
+        if child.dep_ == "poss" and child.lower_ not in ("its", "their", "his", "her", "our"):
+            actors += _heads(child)
+        elif child.dep_ in ("compound", "amod", "nmod") and (child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG")):
+            actors += _heads(child)
+        elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            actors += [h for g in child.children if g.dep_ == "pobj" for h in _heads(g)]
+        elif child.dep_ == "prep" and child.lower_ == "between":
+            actors += [h for g in child.children if g.dep_ == "pobj" for h in _heads(g)]
+        elif child.dep_ == "poss":
+            actors.append(child.i)  # pronoun possessor: resolved through article memory
+    return actors
+
+
+# ---------------------------------------------------------------- roles
+
+
+def _xcomp(tok: "Token") -> "Token | None":
+    for child in tok.children:
+        if child.dep_ == "xcomp" and child.pos_ in ("VERB", "AUX"):
+            return child
+    # "agreed to talks", "called for the release": not infinitives, handled as plain verbs.
+    return None
+
+
+def _is_passive(tok: "Token") -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
+
+
+def _subject_token(tok: "Token") -> "Token | None":
+    """The subject of a verb, inherited through conjunction, control and relative clauses."""
+    seen = 0
+    while tok is not None and seen < 6:
+        seen += 1
+        for child in tok.children:
+            if child.dep_ == "nsubj":
+                if child.lower_ in RELATIVE and tok.dep_ == "relcl":
+                    return tok.head
+                return child
+        if tok.dep_ == "relcl" or tok.dep_ == "acl":
+            return tok.head
+        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head is not tok:
+            tok = tok.head
+            continue
+        return None
+    return None
+
+
+def _subjects(tok: "Token") -> list[int]:
+    subj = _subject_token(tok)
+    return _heads(subj) if subj is not None else []
+
+
+def _agent(tok: "Token") -> list[int]:
+    return [h for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj" for h in _heads(g)]
+
+
+def _preps(tok: "Token", preps: tuple[str, ...], *, skip: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    out: list[int] = []
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ in preps and child.i not in skip:
+            for grand in child.children:
+                if grand.dep_ == "pobj" and grand.i not in skip:
+                    out += _heads(grand)
+    return out
+
+
+def _heads(tok: "Token") -> list[int]:
+    """A phrase head and its conjuncts ("Iran and Iraq" -> both)."""
+    out = [tok.i]
+    for child in tok.children:
+        if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
+            out += _heads(child)
+    return out
+
+
+# ---------------------------------------------------------------- modality
+
+
+def _modality(tok: "Token") -> tuple[bool, bool, bool]:
+    """(negated, future, hypothetical) from the auxiliaries and markers of the trigger's clause."""
+    negated = future = hypothetical = False
+    clause = tok
+    for child in clause.children:
+        low = child.lower_
+        if child.dep_ == "neg" or (child.dep_ == "advmod" and low in ("never",)):
+            negated = True
+        if child.dep_ in ("aux", "auxpass"):
+            if low in FUTURE_AUX or child.lemma_ == "will":
+                future = True
+            elif low in HYPOTHETICAL_AUX:
+                hypothetical = True
+            elif low == "going":
+                future = True
+    # "would" inside a reported clause is the future in the past ("said it would withdraw").
+    if hypothetical and _reported(tok) and any(c.lower_ == "would" for c in tok.children):
+        hypothetical, future = False, True
+    # "if ..." conditions anywhere up the clause chain.
+    node = tok
+    for _ in range(4):
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in node.children):
+            hypothetical = True
+        advcl_if = any(
+            c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+            for c in node.children
+        )
+        if advcl_if and any(c.lower_ in ("would", "could", "might") for c in node.children):
+            hypothetical = True
+        if node.head is node:
+            break
+        node = node.head
+    return negated, future, hypothetical
+
+
+def _reported(tok: "Token") -> bool:
+    node = tok
+    for _ in range(3):
+        if node.dep_ == "ccomp" and node.head.lemma_.lower() in SAY_VERBS:
+            return True
+        if node.head is node:
+            return False
+        node = node.head
+    return False
+
+
+def _attribution(tok: "Token") -> int | None:
+    """Who is reported as saying it: "X said (that) ...", "..., X said", "according to X"."""
+    node = tok
+    for _ in range(4):
+        if node.dep_ in ("ccomp", "parataxis") and node.head.lemma_.lower() in SAY_VERBS:
+            subj = _subject_token(node.head)
+            return subj.i if subj is not None else None
+        for child in node.children:
+            if child.dep_ in ("parataxis", "ccomp", "advcl") and child.lemma_.lower() in SAY_VERBS and child.i > tok.i:
+                subj = _subject_token(child)
+                if subj is not None:
+                    return subj.i
+            if child.dep_ == "prep" and child.lower_ == "according":
+                for grand in child.subtree:
+                    if grand.dep_ == "pobj":
+                        return grand.i
+        if node.head is node:
+            return None
+        node = node.head
+    return None
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _make(
+    entry: Trigger,
+    words: tuple["Token", ...],
+    anchor: "Token",
+    actors: list[int],
+    recips: list[int],
+    modal: "Token",
+    *,
+    rule: str,
+) -> Candidate:
+    negated, future, hypothetical = _modality(modal)
+    if modal is not anchor:
+        n2, f2, h2 = _modality(anchor)
+        negated, future, hypothetical = negated or n2, future or f2, hypothetical or h2
+    actor_set = tuple(dict.fromkeys(actors))
+    recip_set = tuple(r for r in dict.fromkeys(recips) if r not in actor_set)
+    return Candidate(
+        event=entry.plover or "",
+        mode=entry.mode,
+        cameo=entry.cameo,
+        context=entry.context,
+        trigger=tuple(sorted({w.i for w in words})),
+        anchor=anchor.i,
+        actors=actor_set,
+        recipients=recip_set,
+        attribution=_attribution(anchor),
+        negated=negated,
+        future=future,
+        hypothetical=hypothetical,
+        rule=rule,
+    )
+
+
+def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
+    """Events reported only as the content of an accusation or denial are not coded:
+    "X accused Y of attacking Z" is one ACCUSE event."""
+    doc = sent.doc
+    accuse_anchors = {c.anchor for c in cands if c.event in ("ACCUSE",)}
+    kept = []
+    for cand in cands:
+        tok = doc[cand.anchor]
+        node, suppressed = tok, False
+        for _ in range(4):
+            if node.head is node:
+                break
+            parent = node.head
+            if parent.i in accuse_anchors and node.dep_ in ("prep", "pcomp", "pobj", "advcl", "ccomp") and parent.i != tok.i:
+                suppressed = True
+                break
+            if parent.lemma_.lower() in ("deny", "dismiss", "reject") and node.dep_ in ("ccomp", "pcomp", "xcomp"):
+                suppressed = True
+                break
+            node = parent
+        if not suppressed:
+            kept.append(cand)
+    return kept
