@@ -57,6 +57,8 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
     found: list[Candidate] = []
     consumed: set[int] = set()  # noun triggers already used by a verb event
     for tok in sent:
+        if tok.i in consumed:
+            continue
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and tok.tag_.startswith("VB")):
             for cand in _verb_candidates(tok, lex, consumed):
                 found.append(cand)
@@ -161,9 +163,8 @@ def _control(
         if inner is None:
             return
         inner_entry, inner_words, inner_tok = inner
+        consumed.update(w.i for w in inner_words)
         cand = _plain(inner_tok, lex, inner_entry, inner_words, consumed, rule=f"xcomp:{tok.lemma_}+{' '.join(inner_entry.pattern)}", subject_from=tok, modal_from=tok)
-        if inner_tok is not comp:  # light verb complement ("plans to impose sanctions")
-            cand = replace(cand, actors=cand.actors or tuple(_subjects(tok)))
         if not cand.actors:
             cand = replace(cand, actors=tuple(_subjects(tok)))
         if ctrl == "future":
@@ -178,8 +179,7 @@ def _control(
     inner_type = None
     if ctrl == "request":
         obj = direct_object(tok)
-        if obj is not None:
-            recips = _heads(obj)
+        recips = _heads(obj) if obj is not None else _preps(tok, entry.rpreps)
     if inner is not None:
         inner_entry, inner_words, inner_tok = inner
         inner_type = inner_entry.plover
@@ -310,7 +310,7 @@ def _subject_token(tok: "Token") -> "Token | None":
                 return child
         if tok.dep_ == "relcl" or tok.dep_ == "acl":
             return tok.head
-        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head is not tok:
+        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.i != tok.i:
             tok = tok.head
             continue
         return None
@@ -377,7 +377,7 @@ def _modality(tok: "Token") -> tuple[bool, bool, bool]:
         )
         if advcl_if and any(c.lower_ in ("would", "could", "might") for c in node.children):
             hypothetical = True
-        if node.head is node:
+        if node.head.i == node.i:
             break
         node = node.head
     return negated, future, hypothetical
@@ -388,7 +388,7 @@ def _reported(tok: "Token") -> bool:
     for _ in range(3):
         if node.dep_ == "ccomp" and node.head.lemma_.lower() in SAY_VERBS:
             return True
-        if node.head is node:
+        if node.head.i == node.i:
             return False
         node = node.head
     return False
@@ -410,7 +410,7 @@ def _attribution(tok: "Token") -> int | None:
                 for grand in child.subtree:
                     if grand.dep_ == "pobj":
                         return grand.i
-        if node.head is node:
+        if node.head.i == node.i:
             return None
         node = node.head
     return None
@@ -462,7 +462,7 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
         tok = doc[cand.anchor]
         node, suppressed = tok, False
         for _ in range(4):
-            if node.head is node:
+            if node.head.i == node.i:
                 break
             parent = node.head
             if parent.i in accuse_anchors and node.dep_ in ("prep", "pcomp", "pobj", "advcl", "ccomp") and parent.i != tok.i:

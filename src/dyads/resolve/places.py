@@ -550,7 +550,7 @@ def find_event_place(
 
 def _clause_head(tok: Token) -> Token:
     """The verb heading a token's clause (or the sentence root)."""
-    while tok.pos_ not in ("VERB", "AUX") and tok.head is not tok:
+    while tok.pos_ not in ("VERB", "AUX") and tok.head.i != tok.i:
         tok = tok.head
     return tok
 

@@ -1,0 +1,287 @@
+"""Article -> coded events: the pure function at the heart of dyads.
+
+``code_docs`` takes parsed articles and returns plain records, so it runs the same in
+this process, in worker processes or on a cluster. Nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator, Protocol, Sequence
+
+from dyads.extract.events import Candidate, find_candidates
+from dyads.extract.lexicon import QUAD, Lexicon, event_scale, load_lexicon
+from dyads.resolve import dates as dates_mod
+from dyads.resolve.places import find_event_place
+from dyads.settings import Settings
+from dyads.types import Article, Entity, Event, Location, Modality, Rejection, TextInfo
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span, Token
+
+    from dyads.resolve.actors import ArticleMemory
+
+
+class ActorResolving(Protocol):
+    """What the coder needs from an actor resolver (tests may pass a fake)."""
+
+    def resolve(self, span: "Span", when: dt.date | None, memory: "ArticleMemory") -> Entity | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """The result of coding one article."""
+
+    article: Article
+    events: tuple[Event, ...]
+    rejections: tuple[Rejection, ...] = ()
+
+
+# Phrase parts that are not part of an actor's name: conjuncts, clauses, most PPs.
+_PHRASE_CUT = frozenset("conj cc relcl acl advcl punct prep ccomp dep parataxis".split())
+PRONOUNS = frozenset("he she him her his they them it its their we i you".split())
+
+# PLOVER: some types change with modality ("announced ... would withdraw" is CONCEDE).
+_FUTURE_TYPE = {"RETREAT": "CONCEDE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
+                "ASSAULT": "THREATEN", "SANCTION": "THREATEN", "COERCE": "THREATEN"}
+_FUTURE_MODE = {"ASSAULT": "violence", "SANCTION": "restrict", "COERCE": "arrest"}
+
+
+class Coder:
+    """Codes parsed articles into events with a lexicon, an actor resolver and settings."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        nlp: "Language | None" = None,
+        lexicon: Lexicon | None = None,
+        actors: ActorResolving | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._nlp = nlp
+        self.lexicon = lexicon or load_lexicon()
+        if actors is None:
+            from dyads.resolve.actors import ActorResolver
+
+            actors = ActorResolver(extra_files=self.settings.actor_files)
+        self.actors = actors
+
+    @property
+    def nlp(self) -> "Language":
+        if self._nlp is None:
+            from dyads.nlp.model import load_nlp
+
+            self._nlp = load_nlp()
+        return self._nlp
+
+    def code(self, articles: Iterable[Article]) -> Iterator[Coded]:
+        """Parse and code a stream of articles (one nlp.pipe over all of them)."""
+        pairs = ((a.text, a) for a in articles)
+        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.settings.batch_size):
+            yield self.code_doc(doc, article)
+
+    def code_text(self, text: str, published: dt.date | None = None, article_id: str = "text") -> list[Event]:
+        """Convenience: code one text."""
+        article = Article(id=article_id, text=text, published=published)
+        return list(self.code_doc(self.nlp(text), article).events)
+
+    def code_doc(self, doc: "Doc", article: Article) -> Coded:
+        """Code one parsed article. Never raises for odd text: a failure becomes a Rejection."""
+        try:
+            return Coded(article, tuple(self._events(doc, article)))
+        except Exception as exc:  # one bad article never kills a batch (STYLE 8)
+            return Coded(article, (), (Rejection(article.origin or article.id, "code", "coder-error",
+                                                 f"{type(exc).__name__}: {exc}", article.id),))
+
+    # ------------------------------------------------------------ internals
+
+    def _events(self, doc: "Doc", article: Article) -> Iterator[Event]:
+        from dyads.resolve.actors import ArticleMemory
+
+        memory = ArticleMemory()
+        published = article.published
+        frame: dates_mod.ResolvedDate | None = None
+        seen: dict[str, Event] = {}
+        for index, sent in enumerate(doc.sents):
+            if len(sent.text) > self.settings.max_sentence_chars or not sent.text.strip():
+                continue
+            self._learn_people(sent, published, memory)
+            times = dates_mod.find_time_expressions(sent.text, published)
+            if frame is None and index < 2 and times:
+                frame = times[0]
+            for cand in find_candidates(sent, self.lexicon):
+                if not cand.event:
+                    continue
+                event = self._build(cand, sent, index, article, memory, times, frame)
+                if event is None or event.confidence < self.settings.min_confidence:
+                    continue
+                previous = seen.get(event.id)
+                if previous is None or _richer(event, previous):
+                    seen[event.id] = event
+        return iter(sorted(seen.values(), key=lambda e: (e.text_info.start, e.trigger_start)))
+
+    def _learn_people(self, sent: "Span", when: dt.date | None, memory: "ArticleMemory") -> None:
+        """Let the resolver see every titled person, so later bare surnames resolve."""
+        for ent in sent.ents:
+            if ent.label_ == "PERSON":
+                self.actors.resolve(phrase_span(ent.root), when, memory)
+
+    def _entities(self, heads: Sequence[int], doc: "Doc", when: dt.date | None, memory: "ArticleMemory") -> list[Entity]:
+        out: list[Entity] = []
+        for i in heads:
+            ent = self.actors.resolve(phrase_span(doc[i]), when, memory)
+            if ent is not None and (ent.code or ent.sector):
+                out.append(ent)
+        return out
+
+    def _build(
+        self,
+        cand: Candidate,
+        sent: "Span",
+        index: int,
+        article: Article,
+        memory: "ArticleMemory",
+        times: list[dates_mod.ResolvedDate],
+        frame: dates_mod.ResolvedDate | None,
+    ) -> Event | None:
+        doc = sent.doc
+        anchor = doc[cand.anchor]
+        when = _pick_date(times, anchor, sent)
+        on_day = when.date if when else (frame.date if frame else article.published)
+        actors = self._entities(cand.actors, doc, on_day, memory)
+        recipients = [r for r in self._entities(cand.recipients, doc, on_day, memory)
+                      if (r.code, r.sector) not in {(a.code, a.sector) for a in actors}]
+        # Actor phrases are not event places ("Tehran said"); a recipient may be ("arrived in Tehran").
+        exclude = {t.i for h in cand.actors for t in phrase_span(doc[h])}
+        prefer = [e.code for e in (*actors, *recipients) if e.code]
+        place = find_event_place(sent, anchor, exclude=exclude, prefer=prefer)
+        if not actors and cand.default_actor_sector:
+            actors = [Entity(entity_text=anchor.text, code=place.country_code if place else None,
+                             sector=cand.default_actor_sector, name=None)]
+        if not actors:
+            return None  # precision: no event without an actor we can name
+        actors = [_fill_country(a, place) for a in actors]
+        recipients = [_fill_country(r, place) for r in recipients]
+
+        event, mode = cand.event, cand.mode
+        if cand.future and not cand.negated and event in _FUTURE_TYPE:
+            mode = _FUTURE_MODE.get(event) if _FUTURE_TYPE[event] == "THREATEN" else None
+            event = _FUTURE_TYPE[event]
+        if when is not None:
+            date, precision, date_text = when.date, when.precision, when.text
+            historical = dates_mod.is_historical(when, article.published, sentence_initial=when.start <= 3)
+        elif frame is not None:
+            date, precision, date_text, historical = frame.date, frame.precision, frame.text, False
+        elif article.published is not None:
+            date, precision, date_text, historical = article.published, "day", None, False
+        else:
+            date, precision, date_text, historical = None, None, None, False
+
+        attribution = None
+        if cand.attribution is not None:
+            attribution = self.actors.resolve(phrase_span(doc[cand.attribution]), on_day, memory)
+        trigger_toks = [doc[i] for i in cand.trigger]
+        start, end = min(t.idx for t in trigger_toks), max(t.idx + len(t.text) for t in trigger_toks)
+        modality = Modality(negated=cand.negated, future=cand.future, hypothetical=cand.hypothetical,
+                            historical=historical)
+        return Event(
+            id=_event_id(article.id, index, event, actors, recipients),
+            article_id=article.id,
+            date=date,
+            date_precision=precision,
+            date_text=date_text,
+            event=event,
+            mode=mode,
+            context=cand.context,
+            cameo=cand.cameo,
+            quad_code=QUAD[event],
+            event_scale=event_scale(event, mode),
+            actor=tuple(actors),
+            recipient=tuple(recipients),
+            event_loc=place,
+            event_text=" ".join(t.text for t in trigger_toks),
+            text=sent.text,
+            text_info=TextInfo(sentence=index, start=sent.start_char, end=sent.end_char),
+            modality=modality,
+            attribution=attribution,
+            confidence=_confidence(cand, actors, recipients, modality),
+            coder=self.settings.coder,
+            rule=cand.rule,
+            trigger_start=start,
+            trigger_end=end,
+        )
+
+
+def phrase_span(tok: "Token") -> "Span":
+    """The contiguous actor phrase around a head: modifiers, compounds, possessives,
+    appositions and "of" phrases; not conjuncts, clauses or other PPs."""
+    keep = [tok.i]
+
+    def walk(node: "Token") -> None:
+        for child in node.children:
+            if child.dep_ in _PHRASE_CUT and not (child.dep_ == "prep" and child.lower_ == "of"):
+                continue
+            keep.append(child.i)
+            walk(child)
+
+    walk(tok)
+    keep.sort()
+    # Stay contiguous around the head: stop at the first gap on either side.
+    lo = hi = keep.index(tok.i)
+    while lo > 0 and keep[lo - 1] == keep[lo] - 1:
+        lo -= 1
+    while hi < len(keep) - 1 and keep[hi + 1] == keep[hi] + 1:
+        hi += 1
+    return tok.doc[keep[lo]: keep[hi] + 1]
+
+
+def _pick_date(times: list[dates_mod.ResolvedDate], anchor: "Token", sent: "Span") -> dates_mod.ResolvedDate | None:
+    """The time expression nearest the trigger in its sentence."""
+    if not times:
+        return None
+    pos = anchor.idx - sent.start_char
+    return min(times, key=lambda t: min(abs(t.start - pos), abs(t.end - pos)))
+
+
+def _fill_country(entity: Entity, place: Location | None) -> Entity:
+    """A sector with no country ("police", "protesters") takes the country where it acts."""
+    if entity.code is None and place is not None and place.country_code:
+        from dataclasses import replace
+
+        return replace(entity, code=place.country_code)
+    return entity
+
+
+def _event_id(article_id: str, sentence: int, event: str, actors: Sequence[Entity], recipients: Sequence[Entity]) -> str:
+    key = "|".join([
+        article_id, str(sentence), event,
+        ",".join(sorted(f"{a.code}{a.sector or ''}" for a in actors)),
+        ",".join(sorted(f"{r.code}{r.sector or ''}" for r in recipients)),
+    ])
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+
+
+def _confidence(cand: Candidate, actors: Sequence[Entity], recipients: Sequence[Entity], modality: Modality) -> float:
+    """A ranking score: verb rules with resolved countries on both sides rank highest."""
+    score = 0.55
+    if cand.rule.startswith(("verb:", "ctrl:", "xcomp:", "light:")):
+        score += 0.1
+    if any(a.code for a in actors):
+        score += 0.15
+    if any(a.sector for a in actors):
+        score += 0.05
+    if recipients:
+        score += 0.1
+    if modality.hypothetical:
+        score -= 0.15
+    if modality.negated:
+        score -= 0.1
+    return round(max(0.05, min(0.99, score)), 3)
+
+
+def _richer(new: Event, old: Event) -> bool:
+    return (new.confidence, len(new.recipient), new.event_loc is not None) > (old.confidence, len(old.recipient), old.event_loc is not None)
