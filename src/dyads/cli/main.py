@@ -199,5 +199,19 @@ def eval_(
         typer.echo(format_report(rep, errors=errors))
 
 
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules register themselves on `app` when imported."""
+    import importlib
+
+    for name in ("dyads.cli.analysis", "dyads.cli.serve"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+_register_optional_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     app()
