@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Iterator, Protocol, Sequence
 
 from dyads.extract.events import Candidate, find_candidates
@@ -42,12 +42,37 @@ class Coded:
 
 # Phrase parts that are not part of an actor's name: conjuncts, clauses, most PPs.
 _PHRASE_CUT = frozenset("conj cc relcl acl advcl punct prep ccomp dep parataxis".split())
-PRONOUNS = frozenset("he she him her his they them it its their we i you".split())
+SPEAKER_PRONOUNS = frozenset("it its they their we our he his she her".split())
 
-# PLOVER: some types change with modality ("announced ... would withdraw" is CONCEDE).
+# PLOVER: some types change with modality ("announced ... would withdraw" is CONCEDE,
+# a promise to help is AGREE, a stated intent to use force is THREATEN).
 _FUTURE_TYPE = {"RETREAT": "CONCEDE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
-                "ASSAULT": "THREATEN", "SANCTION": "THREATEN", "COERCE": "THREATEN"}
-_FUTURE_MODE = {"ASSAULT": "violence", "SANCTION": "restrict", "COERCE": "arrest"}
+                "ASSAULT": "THREATEN", "SANCTION": "THREATEN", "COERCE": "THREATEN",
+                "PROTEST": "THREATEN", "MOBILIZE": "THREATEN"}
+_THREAT_MODE = {"ASSAULT": "violence", "SANCTION": "restrict", "COERCE": "arrest", "PROTEST": "restrict",
+                "MOBILIZE": "violence"}
+_COOPERATIVE = frozenset("AGREE CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".split())
+_REJECT_MODE = {"CONSULT": "meet", "AID": "assist", "COOPERATE": "assist", "SUPPORT": "assist",
+                "RETREAT": "yield", "CONCEDE": "yield", "AGREE": "change"}
+_NOT_VISITORS = frozenset("MIL COP REB UAF CVL REF".split())
+
+
+def _by_modality(cand: Candidate) -> tuple[str, str | None, bool, str]:
+    """PLOVER's type changes under modality: (event, mode, negated, rule)."""
+    event, mode, negated, rule = cand.event, cand.mode, cand.negated, cand.rule
+    intent = cand.future or (cand.hypothetical and cand.conditional)
+    if negated and intent and event in _COOPERATIVE:
+        # "will not accept refugees", "would not meet their demands": a refusal.
+        return "REJECT", _REJECT_MODE.get(event), False, rule + "+refusal"
+    if intent and cand.conditional and not negated:
+        # "will withdraw its force unless ...": a conditional intent is a threat or a promise.
+        if event in _COOPERATIVE and event != "RETREAT":
+            return "AGREE", None, False, rule + "+conditional"
+        return "THREATEN", _THREAT_MODE.get(event), False, rule + "+conditional"
+    if cand.future and not negated and event in _FUTURE_TYPE:
+        new = _FUTURE_TYPE[event]
+        return new, (_THREAT_MODE.get(event) if new == "THREATEN" else None), negated, rule + "+future"
+    return event, mode, negated, rule
 
 
 class Coder:
@@ -130,10 +155,16 @@ class Coder:
             if ent.label_ == "PERSON":
                 self.actors.resolve(phrase_span(ent.root), when, memory)
 
-    def _entities(self, heads: Sequence[int], doc: "Doc", when: dt.date | None, memory: "ArticleMemory") -> list[Entity]:
+    def _entities(self, heads: Sequence[int], doc: "Doc", when: dt.date | None, memory: "ArticleMemory",
+                  speaker: Entity | None = None) -> list[Entity]:
         out: list[Entity] = []
         for i in heads:
-            ent = self.actors.resolve(phrase_span(doc[i]), when, memory)
+            tok = doc[i]
+            if speaker is not None and tok.lower_ in SPEAKER_PRONOUNS:
+                # "Japan said it had halted aid": the pronoun is the speaker.
+                out.append(replace(speaker, entity_text=tok.text))
+                continue
+            ent = self.actors.resolve(phrase_span(tok), when, memory)
             if ent is not None and (ent.code or ent.sector):
                 out.append(ent)
         return out
@@ -152,7 +183,10 @@ class Coder:
         anchor = doc[cand.anchor]
         when = _pick_date(times, anchor, sent)
         on_day = when.date if when else (frame.date if frame else article.published)
-        actors = self._entities(cand.actors, doc, on_day, memory)
+        attribution = None
+        if cand.attribution is not None:
+            attribution = self.actors.resolve(phrase_span(doc[cand.attribution]), on_day, memory)
+        actors = self._entities(cand.actors, doc, on_day, memory, speaker=attribution)
         recipients = [r for r in self._entities(cand.recipients, doc, on_day, memory)
                       if (r.code, r.sector) not in {(a.code, a.sector) for a in actors}]
         # Actor phrases are not event places ("Tehran said"); a recipient may be ("arrived in Tehran").
@@ -166,11 +200,14 @@ class Coder:
             return None  # precision: no event without an actor we can name
         actors = [_fill_country(a, place) for a in actors]
         recipients = [_fill_country(r, place) for r in recipients]
+        if not any(e.code for e in (*actors, *recipients)) and not any(a.name for a in actors):
+            return None  # nobody identifiable: no country or group on either side, no named person
 
-        event, mode = cand.event, cand.mode
-        if cand.future and not cand.negated and event in _FUTURE_TYPE:
-            mode = _FUTURE_MODE.get(event) if _FUTURE_TYPE[event] == "THREATEN" else None
-            event = _FUTURE_TYPE[event]
+        event, mode, negated, rule = _by_modality(cand)
+        if event == "CONSULT" and mode is None and not recipients and len(actors) < 2:
+            return None  # a body meeting alone ("the cabinet met") is not a dyadic event
+        if mode == "visit" and not recipients and all(a.sector in _NOT_VISITORS for a in actors):
+            return None  # troops arriving are not a diplomatic visit
         if when is not None:
             date, precision, date_text = when.date, when.precision, when.text
             historical = dates_mod.is_historical(when, article.published, sentence_initial=when.start <= 3)
@@ -181,12 +218,9 @@ class Coder:
         else:
             date, precision, date_text, historical = None, None, None, False
 
-        attribution = None
-        if cand.attribution is not None:
-            attribution = self.actors.resolve(phrase_span(doc[cand.attribution]), on_day, memory)
         trigger_toks = [doc[i] for i in cand.trigger]
         start, end = min(t.idx for t in trigger_toks), max(t.idx + len(t.text) for t in trigger_toks)
-        modality = Modality(negated=cand.negated, future=cand.future, hypothetical=cand.hypothetical,
+        modality = Modality(negated=negated, future=cand.future, hypothetical=cand.hypothetical,
                             historical=historical)
         return Event(
             id=_event_id(article.id, index, event, actors, recipients),
@@ -210,7 +244,7 @@ class Coder:
             attribution=attribution,
             confidence=_confidence(cand, actors, recipients, modality),
             coder=self.settings.coder,
-            rule=cand.rule,
+            rule=rule,
             trigger_start=start,
             trigger_end=end,
         )
@@ -250,8 +284,6 @@ def _pick_date(times: list[dates_mod.ResolvedDate], anchor: "Token", sent: "Span
 def _fill_country(entity: Entity, place: Location | None) -> Entity:
     """A sector with no country ("police", "protesters") takes the country where it acts."""
     if entity.code is None and place is not None and place.country_code:
-        from dataclasses import replace
-
         return replace(entity, code=place.country_code)
     return entity
 

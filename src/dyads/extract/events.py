@@ -23,7 +23,7 @@ SAY_VERBS = frozenset(
 LIGHT_VERBS = frozenset(
     "hold conduct launch carry stage mount make pay have begin start resume continue open "
     "reach issue impose slap order call go lead join organize organise announce declare "
-    "deliver give provide send take undertake step escalate intensify extend renew".split()
+    "deliver give provide send take undertake step escalate intensify extend renew attend".split()
 )
 SUBJ = ("nsubj", "csubj", "expl")
 RELATIVE = frozenset("who which that whom whose".split())
@@ -50,6 +50,7 @@ class Candidate:
     hypothetical: bool
     rule: str
     default_actor_sector: str | None = None  # PROTEST nouns with no actor: civilians
+    conditional: bool = False  # "unless Baghdad accepts", "if he gave them a veto"
 
 
 def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
@@ -63,11 +64,42 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
             for cand in _verb_candidates(tok, lex, consumed):
                 found.append(cand)
     for tok in sent:
-        if tok.pos_ in ("NOUN", "PROPN") and tok.i not in consumed:
+        if tok.pos_ == "NOUN" and tok.i not in consumed and tok.ent_type_ not in _NOT_EVENT_ENTS:
             cand = _noun_candidate(tok, lex)
             if cand is not None:
                 found.append(cand)
+    found += _obligations(sent)
     return _drop_suppressed(found, sent)
+
+
+# Named entities that are never event nouns ("last March", "the Strike Group").
+_NOT_EVENT_ENTS = frozenset("DATE TIME PERSON GPE ORG FAC LOC WORK_OF_ART LAW PRODUCT MONEY CARDINAL".split())
+OBLIGATION_AUX = frozenset("must should".split())
+
+
+def _obligations(sent: "Span") -> list[Candidate]:
+    """Reported obligations are demands: "Russia said that Sudan must return the helicopter"
+    codes REQUEST Russia -> Sudan, and the demanded act is not an event of its own."""
+    out = []
+    for tok in sent:
+        if tok.lemma_.lower() not in SAY_VERBS | {"insist", "conclude", "reiterate"}:
+            continue
+        for comp in tok.children:
+            if comp.dep_ != "ccomp" or not any(c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX for c in comp.children):
+                continue
+            must = next(c for c in comp.children if c.dep_ == "aux" and c.lower_ in OBLIGATION_AUX)
+            actors = _subjects(tok)
+            recips = _subjects(comp)
+            if not actors or not recips:
+                continue
+            negated, future, hypothetical = _modality(tok)
+            out.append(Candidate(
+                event="REQUEST", mode=None, cameo="100", context=(), trigger=(must.i, comp.i),
+                anchor=comp.i, actors=tuple(actors), recipients=tuple(r for r in recips if r not in actors),
+                attribution=None, negated=negated, future=future, hypothetical=hypothetical,
+                rule=f"obligation:{tok.lemma_}+{must.lower_}",
+            ))
+    return out
 
 
 # ---------------------------------------------------------------- verbs
@@ -81,19 +113,23 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
         return
     entry, words = match
     comp = _xcomp(tok)
+    if comp is None and entry.ctrl == "request":
+        comp = _ccomp(tok)  # "demanded that Turkey provide information"
     if entry.ctrl and comp is not None:
         yield from _control(tok, entry, words, comp, lex, consumed)
         return
-    if entry.plover is None:
-        return
-    # A light verb whose object is an event noun: the noun is the trigger.
+    # A light verb whose object is an event noun: the noun is the trigger
+    # ("imposed a curfew", "ordered the arrest", "began a hunger strike").
     obj = direct_object(tok)
-    if entry.light and obj is not None:
+    if obj is not None and len(words) == 1 and (entry.light or entry.plover is None or tok.lemma_.lower() in LIGHT_VERBS):
         noun = lex.match_noun(obj)
         if noun is not None:
             consumed.add(obj.i)
             yield _light(tok, noun[0], (tok, *noun[1]), obj)
             return
+    if entry.plover is None:
+        return
+    consumed.update(w.i for w in words[1:])
     yield _plain(tok, lex, entry, words, consumed, rule=f"verb:{' '.join(entry.pattern)}")
 
 
@@ -179,7 +215,10 @@ def _control(
     inner_type = None
     if ctrl == "request":
         obj = direct_object(tok)
-        recips = _heads(obj) if obj is not None else _preps(tok, entry.rpreps)
+        if comp.dep_ == "ccomp":
+            recips = _subjects(comp)
+        else:
+            recips = _heads(obj) if obj is not None else _preps(tok, entry.rpreps)
     if inner is not None:
         inner_entry, inner_words, inner_tok = inner
         inner_type = inner_entry.plover
@@ -198,12 +237,22 @@ def _control(
     context = cand.context
     if inner is not None and inner[0].context:
         context = tuple(dict.fromkeys((*context, *inner[0].context)))
-    yield replace(cand, mode=mode or cand.mode, context=context)
+    cand = replace(cand, mode=mode or cand.mode, context=context)
+    if ctrl == "agree" and any(c.dep_ == "neg" for c in comp.children):
+        # "vowed not to return the Golan": a promise not to do something is a refusal.
+        cand = replace(cand, event="REJECT", cameo="120", mode=_content_mode("reject", inner_type),
+                       rule=cand.rule + "+not")
+    yield cand
 
 
-def _complement_event(comp: "Token", lex: Lexicon, consumed: set[int]):
-    """The event the infinitival complement expresses, if any: (entry, words, head token)."""
+def _complement_event(comp: "Token", lex: Lexicon, consumed: set[int], depth: int = 0):
+    """The event the infinitival complement expresses, if any: (entry, words, head token).
+    Looks through nested aspect and intent verbs ("prepared to resume shelling")."""
     match = lex.match_verb(comp)
+    inner = _xcomp(comp)
+    if match is not None and match[0].plover is None and inner is not None and depth < 3:
+        consumed.add(comp.i)
+        return _complement_event(inner, lex, consumed, depth + 1)
     obj = direct_object(comp)
     if obj is not None:
         noun = lex.match_noun(obj)
@@ -249,6 +298,11 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
         modal = governor if tok.dep_ in ("nsubj", "nsubjpass") else tok
     if not actors:
         actors = _noun_actors(tok, entry, words)
+    if not actors and entry.plover in ("CONSULT", "AGREE") and tok.dep_ == "pobj" and tok.head.lower_ in ("for", "to", "at", "into"):
+        # "negotiators returned to Geneva for talks": who goes to the talks holds them.
+        verb = tok.head.head
+        if verb.pos_ in ("VERB", "AUX"):
+            actors = _subjects(verb)
     recips = _preps(tok, entry.rpreps)
     if tok.dep_ in ("dobj", "attr") and not recips:
         recips = _preps(governor, entry.rpreps)
@@ -274,7 +328,9 @@ def _noun_actors(tok: "Token", entry: Trigger, words: tuple["Token", ...]) -> li
             actors += _heads(child)
         elif child.dep_ in ("compound", "amod", "nmod") and (child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG")):
             actors += _heads(child)
-        elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
+        elif child.dep_ == "prep" and child.lower_ in ("by", "from") and entry.plover not in VERBAL:
+            # "an air strike by government forces" names the actor; "support from Moscow" is
+            # usually reported opinion, not a coded act, so verbal types need a possessor.
             actors += [h for g in child.children if g.dep_ == "pobj" for h in _heads(g)]
         elif child.dep_ == "prep" and child.lower_ == "between":
             actors += [h for g in child.children if g.dep_ == "pobj" for h in _heads(g)]
@@ -284,6 +340,13 @@ def _noun_actors(tok: "Token", entry: Trigger, words: tuple["Token", ...]) -> li
 
 
 # ---------------------------------------------------------------- roles
+
+
+def _ccomp(tok: "Token") -> "Token | None":
+    for child in tok.children:
+        if child.dep_ == "ccomp" and child.pos_ in ("VERB", "AUX"):
+            return child
+    return None
 
 
 def _xcomp(tok: "Token") -> "Token | None":
@@ -308,7 +371,8 @@ def _subject_token(tok: "Token") -> "Token | None":
                 if child.lower_ in RELATIVE and tok.dep_ == "relcl":
                     return tok.head
                 return child
-        if tok.dep_ == "relcl" or tok.dep_ == "acl":
+        if tok.dep_ == "relcl" or (tok.dep_ == "acl" and tok.tag_ != "VBN"):
+            # "troops stationed near ..." names a patient, not an agent, so VBN is skipped
             return tok.head
         if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.i != tok.i:
             tok = tok.head
@@ -341,6 +405,9 @@ def _heads(tok: "Token") -> list[int]:
     out = [tok.i]
     for child in tok.children:
         if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
+            out += _heads(child)
+        elif child.dep_ == "appos" and any(g.dep_ == "conj" for g in child.children):
+            # "The US, Russia, and Switzerland": a list the parser read as an apposition
             out += _heads(child)
     return out
 
@@ -433,6 +500,7 @@ def _make(
     if modal is not anchor:
         n2, f2, h2 = _modality(anchor)
         negated, future, hypothetical = negated or n2, future or f2, hypothetical or h2
+    conditional = _has_condition(modal) or _has_condition(anchor)
     actor_set = tuple(dict.fromkeys(actors))
     recip_set = tuple(r for r in dict.fromkeys(recips) if r not in actor_set)
     return Candidate(
@@ -449,29 +517,93 @@ def _make(
         future=future,
         hypothetical=hypothetical,
         rule=rule,
+        conditional=conditional,
     )
 
 
+def _has_condition(tok: "Token") -> bool:
+    """The clause carries an "if"/"unless" condition."""
+    return any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+        for c in tok.children
+    )
+
+
+# Types whose object or complement is their content, not a separate event:
+# "rejected a US request to ...", "welcomed the agreement", "accused Y of attacking Z".
+VERBAL = frozenset("AGREE SUPPORT CONCEDE REQUEST ACCUSE REJECT THREATEN".split())
+_NOT_CONTENT = frozenset("nsubj nsubjpass csubj aux auxpass neg advmod punct cc conj advcl npadvmod mark parataxis agent expl prt".split())
+# Event nouns under these prepositions are background to the reported event.
+BACKGROUND_PREPS = frozenset("after following since amid during before despite ahead".split())
+# An event noun under these is the topic of another act ("a summit on the unrest").
+TOPIC_PREPS = frozenset("on over about regarding concerning against".split())
+
+
 def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
-    """Events reported only as the content of an accusation or denial are not coded:
-    "X accused Y of attacking Z" is one ACCUSE event."""
+    """Drop candidates that are only the content, motive or background of another event."""
     doc = sent.doc
-    accuse_anchors = {c.anchor for c in cands if c.event in ("ACCUSE",)}
+    content: set[int] = set()
+    protest_purpose: set[int] = set()
+    for cand in cands:
+        anchor = doc[cand.anchor]
+        if cand.event in VERBAL or cand.rule.startswith("obligation:"):
+            roots = [c for c in anchor.children if c.dep_ not in _NOT_CONTENT]
+            if cand.rule.startswith("obligation:"):
+                roots = [c for c in anchor.children if c.dep_ not in ("nsubj", "aux", "punct")]
+            for root in roots:
+                if root.i in cand.actors:
+                    continue
+                content.update(t.i for t in root.subtree if t.i != anchor.i)
+        if cand.event == "PROTEST":
+            # The demand a protest makes is its topic, not another event (PLOVER manual).
+            heads = [anchor, anchor.head] if anchor.pos_ == "NOUN" else [anchor]
+            for head in heads:
+                for child in head.children:
+                    if child.dep_ in ("advcl", "xcomp", "acl", "prep"):
+                        protest_purpose.update(t.i for t in child.subtree)
     kept = []
     for cand in cands:
-        tok = doc[cand.anchor]
-        node, suppressed = tok, False
-        for _ in range(4):
-            if node.head.i == node.i:
-                break
-            parent = node.head
-            if parent.i in accuse_anchors and node.dep_ in ("prep", "pcomp", "pobj", "advcl", "ccomp") and parent.i != tok.i:
-                suppressed = True
-                break
-            if parent.lemma_.lower() in ("deny", "dismiss", "reject") and node.dep_ in ("ccomp", "pcomp", "xcomp"):
-                suppressed = True
-                break
-            node = parent
-        if not suppressed:
-            kept.append(cand)
+        if cand.anchor in content and not cand.rule.startswith("obligation:"):
+            continue
+        if cand.anchor in protest_purpose and cand.event in ("REQUEST", "ACCUSE", "PROTEST"):
+            continue
+        if _in_background(doc[cand.anchor]) or _denied(doc[cand.anchor]):
+            continue
+        kept.append(cand)
     return kept
+
+
+def _in_background(tok: "Token") -> bool:
+    """An event noun reported as background: "after violent protests", "in response to unrest"."""
+    if tok.pos_ != "NOUN":
+        return False
+    node = tok
+    for _ in range(4):
+        head = node.head
+        if head.i == node.i or head.pos_ in ("VERB", "AUX"):
+            return False
+        if head.dep_ == "prep" or head.pos_ == "ADP":
+            word = head.lower_
+            if word in BACKGROUND_PREPS or (word in TOPIC_PREPS and node.i == tok.i):
+                return True
+            if word == "to" and head.head.lower_ == "response":
+                return True
+            if word == "of" and head.head.lower_ in ("wake", "aftermath"):
+                return True
+            if word == "in" and tok.lower_ in ("protest", "protests", "response", "retaliation"):
+                return True
+        node = head
+    return False
+
+
+def _denied(tok: "Token") -> bool:
+    """"X denied attacking Z": what is denied or dismissed is not coded."""
+    node = tok
+    for _ in range(4):
+        head = node.head
+        if head.i == node.i:
+            return False
+        if head.lemma_.lower() in ("deny", "dismiss") and node.dep_ in ("ccomp", "pcomp", "xcomp", "dobj"):
+            return True
+        node = head
+    return False

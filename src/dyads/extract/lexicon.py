@@ -169,13 +169,25 @@ class Lexicon:
     def match_noun(self, tok: "Token") -> tuple[Trigger, tuple["Token", ...]] | None:
         """The longest noun entry whose modifiers fit this noun."""
         entries = self.nouns.get(tok.lemma_.lower()) or self.nouns.get(tok.lower_)
+        mods = {c.lemma_.lower(): c for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
+        if not entries and tok.lemma_.lower() in CARRIER_NOUNS:
+            # "a mediation effort", "a peace mission": the modifier names the event.
+            for word, mod in mods.items():
+                inner = self.nouns.get(word)
+                if inner and mod.dep_ == "compound":
+                    return inner[-1], (mod, tok)
+            return None
         if not entries:
             return None
-        mods = {c.lemma_.lower(): c for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
         for entry in entries:
             if all(w in mods for w in entry.extra):
                 return entry, (*(mods[w] for w in entry.extra), tok)
         return None
+
+
+# Nouns that carry an event named by their modifier ("mediation effort", "rescue mission").
+CARRIER_NOUNS = frozenset("effort mission bid initiative attempt campaign drive operation process plan".split())
+_TIME_ENTS = frozenset(("DATE", "TIME"))
 
 
 def _near_words(tok: "Token") -> dict[str, "Token"]:
@@ -184,6 +196,10 @@ def _near_words(tok: "Token") -> dict[str, "Token"]:
     for child in tok.children:
         if child.dep_ in ("prt", "prep", "dobj", "advmod", "acomp", "oprd", "dative", "ccomp", "xcomp"):
             near.setdefault(child.lemma_.lower(), child)
+            if child.dep_ == "prep" and any(g.ent_type_ in _TIME_ENTS for g in child.children if g.dep_ == "pobj"):
+                # "on Sunday" is a date, not the particle of "call on"
+                del near[child.lemma_.lower()]
+                continue
             if child.dep_ in ("prep", "dobj"):
                 for grand in child.children:
                     if grand.dep_ in ("pobj", "dobj", "compound", "amod"):
