@@ -154,6 +154,7 @@ def events(
     until: Annotated[Optional[str], typer.Option("--until", help="Latest event date (YYYY-MM-DD).")] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=0, help="At most this many events.")] = None,
     format: Annotated[QueryFmt, typer.Option("--format", help="Output format.")] = QueryFmt.jsonl,
+    unit: Annotated[str, typer.Option("--unit", help="mention: every coded report; event: each event cluster once (best mention plus cluster fields).")] = "mention",
 ) -> None:
     """Query stored events."""
     from dyads import output
@@ -166,6 +167,8 @@ def events(
     for flag, code in (("--actor", actor), ("--recipient", recipient)):
         if code is not None and not (len(code) == 3 and code.isalpha()):
             raise typer.BadParameter(f"{code!r} is not a 3-letter code such as IRQ", param_hint=flag)
+    if unit not in ("mention", "event"):
+        raise typer.BadParameter(f"{unit!r} is not a unit; use mention or event", param_hint="--unit")
     path = db or default_db()
     if not path.exists():
         typer.echo(f"dyads: no database at {path}; run `dyads ingest PATH --db {path}` first", err=True)
@@ -173,7 +176,8 @@ def events(
     try:
         with Store(path, read_only=True) as store:
             rows = store.events(actor=actor, recipient=recipient, event=event,
-                                since=_date(since, "--since"), until=_date(until, "--until"), limit=limit)
+                                since=_date(since, "--since"), until=_date(until, "--until"), limit=limit,
+                                unit=unit)
     except StoreError as exc:
         typer.echo(f"dyads: {exc}", err=True)
         raise typer.Exit(2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
-from dyads.extract.lexicon import Lexicon, Trigger, direct_object
+from dyads.extract.lexicon import QUAD, Lexicon, Trigger, direct_object
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -69,7 +69,40 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
             if cand is not None:
                 found.append(cand)
     found += _obligations(sent)
+    found += _allegations(sent, lex)
     return _drop_suppressed(found, sent)
+
+
+ALLEGE_VERBS = frozenset("claim allege charge".split())
+
+
+def _allegations(sent: "Span", lex: Lexicon) -> list[Candidate]:
+    """A contested claim that someone acted against another is an accusation:
+    "The US claimed that ISIL had attacked Iraq" codes ACCUSE USA -> ISIL; the claimed
+    act is its content (unlike "said", which reports an event)."""
+    out = []
+    for tok in sent:
+        if tok.lemma_.lower() not in ALLEGE_VERBS:
+            continue
+        comp = _ccomp(tok)
+        if comp is None:
+            continue
+        match = lex.match_verb(comp)
+        if match is None or match[0].plover is None or match[0].plover in VERBAL:
+            continue
+        if QUAD[match[0].plover] < 3:
+            continue
+        actors, recips = _subjects(tok), _subjects(comp)
+        if not actors or not recips:
+            continue
+        negated, future, hypothetical = _modality(tok)
+        out.append(Candidate(
+            event="ACCUSE", mode="allege", cameo="112", context=(), trigger=(tok.i,),
+            anchor=tok.i, actors=tuple(actors), recipients=tuple(r for r in recips if r not in actors),
+            attribution=None, negated=negated, future=future, hypothetical=hypothetical,
+            rule=f"allegation:{tok.lemma_}+{match[0].plover}",
+        ))
+    return out
 
 
 # Named entities that are never event nouns ("last March", "the Strike Group").
@@ -155,7 +188,11 @@ def _plain(
     recips: list[int] = []
     mode = entry.mode
     subj_tok = _subject_token(subject_from or tok)
-    if passive:
+    if tok.dep_ == "acl" and tok.tag_ == "VBN" and subject_from is None:
+        # "civilians imprisoned by the regime": the noun is the patient, the agent acts
+        actors = _agent(tok)
+        recips = _heads(tok.head)
+    elif passive:
         actors = _agent(tok)
         recips = [h for c in tok.children if c.dep_ == "nsubjpass" for h in _heads(c)]
         if not actors and subject_from is not None:
@@ -367,7 +404,8 @@ def _subject_token(tok: "Token") -> "Token | None":
     while tok is not None and seen < 6:
         seen += 1
         for child in tok.children:
-            if child.dep_ == "nsubj":
+            if child.dep_ == "nsubj" or (child.dep_ == "nsubjpass" and any(c.dep_ == "xcomp" for c in tok.children)):
+                # "Obama is scheduled to attend": a raising passive's subject is the agent
                 if child.lower_ in RELATIVE and tok.dep_ == "relcl":
                     return tok.head
                 return child
@@ -546,7 +584,7 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
     protest_purpose: set[int] = set()
     for cand in cands:
         anchor = doc[cand.anchor]
-        if cand.event in VERBAL or cand.rule.startswith("obligation:"):
+        if cand.event in VERBAL or cand.rule.startswith(("obligation:", "allegation:")):
             roots = [c for c in anchor.children if c.dep_ not in _NOT_CONTENT]
             if cand.rule.startswith("obligation:"):
                 roots = [c for c in anchor.children if c.dep_ not in ("nsubj", "aux", "punct")]
@@ -567,7 +605,7 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
             continue
         if cand.anchor in protest_purpose and cand.event in ("REQUEST", "ACCUSE", "PROTEST"):
             continue
-        if _in_background(doc[cand.anchor]) or _denied(doc[cand.anchor]):
+        if _in_background(doc[cand.anchor]) or _denied(doc[cand.anchor]) or _describes_participant(doc[cand.anchor]):
             continue
         kept.append(cand)
     return kept
@@ -594,6 +632,12 @@ def _in_background(tok: "Token") -> bool:
                 return True
         node = head
     return False
+
+
+def _describes_participant(tok: "Token") -> bool:
+    """A perfect-tense relative clause describes a participant's past ("the group that has
+    seized parts of Iraq"): background, not the reported event."""
+    return tok.dep_ == "relcl" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in tok.children)
 
 
 def _denied(tok: "Token") -> bool:

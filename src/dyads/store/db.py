@@ -62,8 +62,8 @@ class Migration:
 
 
 # Migrations are frozen history: never edit one that has shipped, append a new one.
-# Clustering (a later feature) adds its own migration: a `clusters` table plus a
-# mention -> cluster link, without touching `mentions`' existing columns.
+# 0002 adds event clusters (dyads.dedup.cluster): a `clusters` summary table plus a
+# mention -> cluster link table, without touching `mentions`' existing columns.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0001_initial",
@@ -133,6 +133,40 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        "0002_clusters",
+        """
+        CREATE TABLE mention_clusters (
+            mention_id VARCHAR PRIMARY KEY,
+            block VARCHAR NOT NULL,
+            lo DATE,
+            hi DATE,
+            cluster_id VARCHAR
+        );
+        CREATE INDEX mention_clusters_block ON mention_clusters (block);
+        CREATE INDEX mention_clusters_cluster ON mention_clusters (cluster_id);
+        CREATE TABLE clusters (
+            id VARCHAR PRIMARY KEY,
+            best_mention_id VARCHAR NOT NULL,
+            event VARCHAR NOT NULL,
+            date DATE,
+            date_precision VARCHAR,
+            quad_code TINYINT,
+            event_scale DOUBLE,
+            actor_code VARCHAR,
+            actor_codes VARCHAR[],
+            recipient_code VARCHAR,
+            recipient_codes VARCHAR[],
+            country_code VARCHAR,
+            n_mentions INTEGER NOT NULL,
+            n_articles INTEGER NOT NULL,
+            n_sources INTEGER NOT NULL,
+            first_reported DATE,
+            last_reported DATE
+        );
+        CREATE INDEX clusters_date ON clusters (date);
+        """,
+    ),
 )
 
 # Column name and DuckDB type of each inserted row, in row order. Rows go in as one
@@ -193,6 +227,7 @@ class Store:
                 _check_migrated(self._con, self.path)
             else:
                 _migrate(self._con, self.path)
+                self._cluster_unclustered()
         except BaseException:
             self._con.close()
             raise
@@ -291,47 +326,23 @@ class Store:
         until: dt.date | None = None,
         limit: int | None = None,
         offset: int = 0,
+        unit: str = "mention",
     ) -> list[dict[str, Any]]:
         """Stored event records (as coded), filtered, ordered by date then id.
 
         ``actor``/``recipient`` match an ISO3 or PLOVER code at any position of the
         actor/recipient list; ``event`` is a PLOVER type, any case; ``since``/``until``
-        are inclusive. Undated events sort last.
+        are inclusive. Undated events sort last. ``unit="event"`` lists each event
+        cluster once (its best mention's record plus cluster fields, see
+        ``dyads.store.queries.events``).
         """
-        if limit is not None and limit < 0:
-            raise ValueError(f"limit must be 0 or more, got {limit}")
-        if offset < 0:
-            raise ValueError(f"offset must be 0 or more, got {offset}")
-        where: list[str] = []
-        params: list[Any] = []
-        # Only fixed SQL fragments are joined; every user value is a parameter.
-        if actor is not None:
-            where.append("list_contains(actor_codes, ?)")
-            params.append(actor.strip().upper())
-        if recipient is not None:
-            where.append("list_contains(recipient_codes, ?)")
-            params.append(recipient.strip().upper())
-        if event is not None:
-            where.append("event = ?")
-            params.append(event.strip().upper())
-        if since is not None:
-            where.append("date >= ?")
-            params.append(since)
-        if until is not None:
-            where.append("date <= ?")
-            params.append(until)
-        sql = "SELECT record FROM mentions"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY date NULLS LAST, id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        if offset:
-            sql += " OFFSET ?"
-            params.append(offset)
-        rows = self._con.execute(sql, params).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        from dyads.store import queries
+
+        filters = queries.Filters(actor, recipient, event, since, until)
+        try:
+            return queries.events(self, filters, unit=unit, limit=limit, offset=offset)
+        except queries.QueryError as err:
+            raise ValueError(str(err)) from err
 
     def counts(self) -> dict[str, int]:
         """Row counts of articles, mentions and rejections."""
@@ -396,6 +407,18 @@ class Store:
 
     def _insert_mentions(self, events: Sequence[Event]) -> None:
         _insert_columns(self._con, "mentions", _MENTION_COLUMNS, [_mention_row(e) for e in events])
+        # Clusters are updated in the caller's transaction, so an article and its
+        # clusters are written together or not at all.
+        from dyads.dedup.cluster import update
+
+        update(self._con, [e.id for e in events])
+
+    def _cluster_unclustered(self) -> None:
+        """Cluster mentions stored before clustering existed (once, after migration 0002)."""
+        from dyads.dedup.cluster import rebuild
+
+        with self._transaction():
+            rebuild(self._con)
 
     def _insert_rejections(self, rejs: Sequence[Rejection]) -> None:
         now = _utcnow()
