@@ -55,6 +55,7 @@ _COOPERATIVE = frozenset("AGREE CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".s
 _REJECT_MODE = {"CONSULT": "meet", "AID": "assist", "COOPERATE": "assist", "SUPPORT": "assist",
                 "RETREAT": "yield", "CONCEDE": "yield", "AGREE": "change"}
 _NOT_VISITORS = frozenset("MIL COP REB UAF CVL REF".split())
+_PLACE_IS_TARGET = frozenset("COERCE CONCEDE MOBILIZE AID SANCTION ASSAULT PROTEST".split())
 
 
 def _by_modality(cand: Candidate) -> tuple[str, str | None, bool, str]:
@@ -156,7 +157,7 @@ class Coder:
                 self.actors.resolve(phrase_span(ent.root), when, memory)
 
     def _entities(self, heads: Sequence[int], doc: "Doc", when: dt.date | None, memory: "ArticleMemory",
-                  speaker: Entity | None = None) -> list[Entity]:
+                  speaker: Entity | None = None, owners: bool = False) -> list[Entity]:
         out: list[Entity] = []
         for i in heads:
             tok = doc[i]
@@ -165,9 +166,23 @@ class Coder:
                 out.append(replace(speaker, entity_text=tok.text))
                 continue
             ent = self.actors.resolve(phrase_span(tok), when, memory)
+            if owners and (ent is None or ent.code is None):
+                # "rejected a U.S. request", "denounced Serbia's suppression of ...": the
+                # recipient is whoever owns the thing acted on.
+                ent = self._owner(tok, when, memory) or ent
             if ent is not None and (ent.code or ent.sector):
                 out.append(ent)
         return out
+
+    def _owner(self, tok: "Token", when: dt.date | None, memory: "ArticleMemory") -> Entity | None:
+        for child in tok.children:
+            if child.dep_ in ("poss", "compound", "amod", "nmod") and (
+                child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON")
+            ):
+                ent = self.actors.resolve(phrase_span(child), when, memory)
+                if ent is not None and ent.code:
+                    return ent
+        return None
 
     def _build(
         self,
@@ -187,7 +202,7 @@ class Coder:
         if cand.attribution is not None:
             attribution = self.actors.resolve(phrase_span(doc[cand.attribution]), on_day, memory)
         actors = self._entities(cand.actors, doc, on_day, memory, speaker=attribution)
-        recipients = [r for r in self._entities(cand.recipients, doc, on_day, memory)
+        recipients = [r for r in self._entities(cand.recipients, doc, on_day, memory, owners=True)
                       if (r.code, r.sector) not in {(a.code, a.sector) for a in actors}]
         # Actor phrases are not event places ("Tehran said"); a recipient may be ("arrived in Tehran").
         exclude = {t.i for h in cand.actors for t in phrase_span(doc[h])}
@@ -200,6 +215,11 @@ class Coder:
             return None  # precision: no event without an actor we can name
         actors = [_fill_country(a, place) for a in actors]
         recipients = [_fill_country(r, place) for r in recipients]
+        if not recipients and place is not None and place.country_code and cand.event in _PLACE_IS_TARGET:
+            # "imposed a curfew in Cizre", "exploded bombs in Kabul": with nobody named, the
+            # population of the place is on the receiving end.
+            recipients = [Entity(entity_text=place.extracted_place, code=place.country_code, sector=None,
+                                 name=place.resolved_place)]
         if not any(e.code for e in (*actors, *recipients)) and not any(a.name for a in actors):
             return None  # nobody identifiable: no country or group on either side, no named person
 

@@ -217,6 +217,8 @@ def _plain(
             recips += _preps(obj, entry.rpreps, skip=matched)
         if entry.swap:
             actors, recips = _preps(tok, ("from", "by")), actors
+    if not recips and entry.plover == "PROTEST":
+        recips = _purpose_targets(tok)
     cand = _make(entry, words, tok, actors, recips, modal_from or tok, rule=rule)
     return replace(cand, mode=mode)
 
@@ -268,6 +270,12 @@ def _control(
             consumed.add(w.i)
     if not recips:
         recips = _preps(tok, entry.rpreps)
+    if ctrl == "threaten":
+        # "threatened to strike unless Israel rescinded ...": the condition names the target
+        cond = [h for c in (*tok.children, *comp.children) if c.dep_ == "advcl"
+                and any(m.dep_ == "mark" and m.lower_ in ("unless", "if") for m in c.children)
+                for h in _subjects(c)]
+        recips = cond or recips
     mode = _content_mode(ctrl, inner_type)
     trigger_words = (*words, *(inner[1] if inner else ()))
     cand = _make(entry, trigger_words, tok, actors, recips, tok, rule=f"ctrl:{tok.lemma_}+{inner_type or comp.lemma_}")
@@ -343,6 +351,8 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
     recips = _preps(tok, entry.rpreps)
     if tok.dep_ in ("dobj", "attr") and not recips:
         recips = _preps(governor, entry.rpreps)
+    if not recips and entry.plover == "PROTEST":
+        recips = _purpose_targets(tok) or _purpose_targets(governor)
     default_sector = None
     if not actors:
         if entry.plover != "PROTEST":
@@ -352,6 +362,25 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
     if any(c.lower_ in ("no", "without") for c in tok.children if c.dep_ == "det"):
         cand = replace(cand, negated=True)
     return replace(cand, default_actor_sector=default_sector)
+
+
+def _purpose_targets(tok: "Token") -> list[int]:
+    """Whom a protest is against, from its purpose clause ("to protest President Assad's
+    failure", "to demand reforms by Suharto's government", "in defiance of Chinese authorities")."""
+    out: list[int] = []
+    for child in tok.children:
+        if child.dep_ in ("advcl", "xcomp", "acl") and child.pos_ in ("VERB", "AUX"):
+            obj = direct_object(child)
+            if obj is not None:
+                out += _heads(obj)
+            out += [h for p in child.children if p.dep_ == "prep" and p.lower_ in ("against", "at", "by")
+                    for g in p.children if g.dep_ == "pobj" for h in _heads(g)]
+        elif child.dep_ == "prep" and child.lower_ == "in":
+            for g in child.children:
+                if g.dep_ == "pobj" and g.lower_ in ("defiance", "protest", "opposition"):
+                    out += [h for p in g.children if p.dep_ == "prep" and p.lower_ in ("of", "against", "to")
+                            for gg in p.children if gg.dep_ == "pobj" for h in _heads(gg)]
+    return out
 
 
 def _noun_actors(tok: "Token", entry: Trigger, words: tuple["Token", ...]) -> list[int]:

@@ -56,7 +56,7 @@ DEFAULT_RPREPS: dict[str, tuple[str, ...]] = {
     "AGREE": ("with",), "CONSULT": ("with",), "SUPPORT": ("for",), "CONCEDE": ("to",),
     "COOPERATE": ("with",), "AID": ("to", "for"), "RETREAT": ("from",), "REQUEST": (),
     "ACCUSE": (), "REJECT": (), "THREATEN": ("against",), "PROTEST": ("against",),
-    "SANCTION": ("on", "against"), "MOBILIZE": ("against",), "COERCE": (),
+    "SANCTION": ("on", "against", "to"), "MOBILIZE": ("against",), "COERCE": (),
     "ASSAULT": ("on", "against"),
 }
 
