@@ -55,6 +55,7 @@ _COOPERATIVE = frozenset("AGREE CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".s
 _REJECT_MODE = {"CONSULT": "meet", "AID": "assist", "COOPERATE": "assist", "SUPPORT": "assist",
                 "RETREAT": "yield", "CONCEDE": "yield", "AGREE": "change"}
 _NOT_VISITORS = frozenset("MIL COP REB UAF CVL REF".split())
+_OWNER_PREPS = frozenset("by of for against".split())
 _PLACE_IS_TARGET = frozenset("COERCE CONCEDE MOBILIZE AID SANCTION ASSAULT PROTEST".split())
 
 
@@ -175,13 +176,28 @@ class Coder:
         return out
 
     def _owner(self, tok: "Token", when: dt.date | None, memory: "ArticleMemory") -> Entity | None:
-        for child in tok.children:
-            if child.dep_ in ("poss", "compound", "amod", "nmod") and (
-                child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON")
-            ):
-                ent = self.actors.resolve(phrase_span(child), when, memory)
-                if ent is not None and ent.code:
-                    return ent
+        """The first named owner in the object's phrase, nearest first: possessors and
+        nationality modifiers, then "by"/"of"/"for"/"against" phrases ("crimes by Croatian
+        extremists", "disapproval for the United States' policies")."""
+        frontier, seen = [tok], 0
+        while frontier and seen < 12:
+            node = frontier.pop(0)
+            seen += 1
+            for child in node.children:
+                if child.dep_ in ("poss", "compound", "amod", "nmod", "appos") and (
+                    child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON")
+                ):
+                    ent = self.actors.resolve(phrase_span(child), when, memory)
+                    if ent is not None and ent.code:
+                        return ent
+            for child in node.children:
+                if child.dep_ == "prep" and child.lower_ in _OWNER_PREPS:
+                    for pobj in child.children:
+                        if pobj.dep_ == "pobj":
+                            ent = self.actors.resolve(phrase_span(pobj), when, memory)
+                            if ent is not None and ent.code:
+                                return ent
+                            frontier.append(pobj)
         return None
 
     def _build(

@@ -264,6 +264,9 @@ def _control(
         inner_obj = direct_object(inner_tok)
         if not recips:
             recips = _preps(inner_tok, inner_entry.rpreps, skip={w.i for w in inner_words})
+            if not recips and inner_obj is not None:
+                # "promised to continue military aid to Mozambique"
+                recips = _preps(inner_obj, inner_entry.rpreps)
             if not recips and inner_entry.obj_is_recipient and inner_obj is not None:
                 recips = _heads(inner_obj)
         for w in inner_words:
