@@ -44,6 +44,7 @@ class GoldSentence:
     targets: dict[str, frozenset[str]]
     modes: dict[str, frozenset[str]]
     no_event: bool
+    places: dict[str, frozenset[str]] = field(default_factory=dict)  # type -> gold place countries (ISO3)
 
 
 def load_gold(path: Path) -> list[GoldSentence]:
@@ -57,6 +58,7 @@ def load_gold(path: Path) -> list[GoldSentence]:
         tgts: dict[str, set[str]] = defaultdict(set)
         modes: dict[str, set[str]] = defaultdict(set)
         types = set()
+        places: dict[str, set[str]] = defaultdict(set)
         for ev in row.get("events") or []:
             t = ev.get("plover")
             if not t:
@@ -68,6 +70,8 @@ def load_gold(path: Path) -> list[GoldSentence]:
                 tgts[t].add(c)
             if ev.get("plover_mode"):
                 modes[t].add(ev["plover_mode"])
+            if (country := _gold_place_country(ev.get("location"))):
+                places[t].add(country)
         date = dt.date.fromisoformat(row["date"]) if row.get("date") else None
         out.append(GoldSentence(
             id=row["id"], text=row["text"], date=date, types=frozenset(types),
@@ -75,8 +79,22 @@ def load_gold(path: Path) -> list[GoldSentence]:
             targets={k: frozenset(v) for k, v in tgts.items()},
             modes={k: frozenset(v) for k, v in modes.items()},
             no_event=bool((row.get("meta") or {}).get("expect_no_event")) or not row.get("events"),
+            places={k: frozenset(v) for k, v in places.items()},
         ))
     return out
+
+
+def _gold_place_country(loc: Any) -> str | None:
+    """ISO3 country of a gold location ({"name", "country code": ISO2}); geocoded when the
+    gold gives only a name."""
+    if not isinstance(loc, dict) or not loc.get("name"):
+        return None
+    from dyads.resolve.places import geocode, iso2_to_iso3
+
+    if loc.get("country code"):
+        return iso2_to_iso3().get(str(loc["country code"]).upper())
+    found = geocode(str(loc["name"]))
+    return found.country_code if found else None
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -96,6 +114,7 @@ class Report:
     source_country_accuracy: float | None = None
     target_country_accuracy: float | None = None
     mode_accuracy: float | None = None
+    place_country_accuracy: float | None = None  # matched events whose gold has a location
     no_event_sentences: int = 0
     events_in_no_event_sentences: int = 0
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -117,7 +136,7 @@ def evaluate(path: Path, coder: Coder | None = None) -> Report:
 def score(gold: Iterable[GoldSentence], coded: dict[str, tuple[Event, ...]], *, file: str = "") -> Report:
     rep = Report(file=file)
     counts: dict[str, Counter] = defaultdict(Counter)
-    src_ok = src_n = tgt_ok = tgt_n = mode_ok = mode_n = 0
+    src_ok = src_n = tgt_ok = tgt_n = mode_ok = mode_n = place_ok = place_n = 0
     confusion: dict[str, Counter] = defaultdict(Counter)
     for g in gold:
         rep.sentences += 1
@@ -137,6 +156,9 @@ def score(gold: Iterable[GoldSentence], coded: dict[str, tuple[Event, ...]], *, 
             if g.targets.get(t):
                 tgt_n += 1
                 tgt_ok += bool(g.targets[t] & recip_codes)
+            if g.places.get(t):
+                place_n += 1
+                place_ok += any(e.event_loc is not None and e.event_loc.country_code in g.places[t] for e in same)
             if g.modes.get(t):
                 mode_n += 1
                 mode_ok += any(e.mode in g.modes[t] for e in same)
@@ -165,6 +187,7 @@ def score(gold: Iterable[GoldSentence], coded: dict[str, tuple[Event, ...]], *, 
     rep.source_country_accuracy = round(src_ok / src_n, 4) if src_n else None
     rep.target_country_accuracy = round(tgt_ok / tgt_n, 4) if tgt_n else None
     rep.mode_accuracy = round(mode_ok / mode_n, 4) if mode_n else None
+    rep.place_country_accuracy = round(place_ok / place_n, 4) if place_n else None
     rep.confusion = {k: dict(v) for k, v in confusion.items()}
     return rep
 
@@ -178,7 +201,8 @@ def format_report(rep: Report, *, errors: bool = False) -> str:
     lines.append(f"macro F1 {rep.macro_f1:.3f}")
     fmt = lambda x: "n/a" if x is None else f"{x:.3f}"  # noqa: E731
     lines.append(f"source country accuracy {fmt(rep.source_country_accuracy)}; target country accuracy "
-                 f"{fmt(rep.target_country_accuracy)}; mode accuracy {fmt(rep.mode_accuracy)}")
+                 f"{fmt(rep.target_country_accuracy)}; mode accuracy {fmt(rep.mode_accuracy)}; "
+                 f"place country accuracy {fmt(rep.place_country_accuracy)}")
     lines.append(f"no-event sentences {rep.no_event_sentences}: {rep.events_in_no_event_sentences} events coded in them")
     if errors:
         for e in rep.errors:
