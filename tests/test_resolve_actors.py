@@ -527,3 +527,264 @@ def test_resolve_actors_resolver_pickles(resolver: ActorResolver) -> None:
     clone = pickle.loads(pickle.dumps(resolver))
     assert clone.resolve_text("the Iraqi parliament", D) == resolver.resolve_text(
         "the Iraqi parliament", D)
+
+
+# -- people nouns, quantities and ethnic groups ----------------------------------------------
+
+PEOPLE = [
+    ("Turks", "TUR"), ("Poles", "POL"), ("Swedes", "SWE"), ("Danes", "DNK"), ("Finns", "FIN"),
+    ("Serbs", "SRB"), ("Croats", "HRV"), ("Brits", "GBR"), ("Scots", "GBR"),
+    ("Filipinos", "PHL"), ("Afghans", "AFG"), ("Israelis", "ISR"), ("Iraqis", "IRQ"),
+    ("Syrians", "SYR"), ("Russians", "RUS"), ("Americans", "USA"), ("Chinese", "CHN"),
+    ("Spaniards", "ESP"), ("Frenchmen", "FRA"), ("Kiwis", "NZL"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), PEOPLE)
+def test_resolve_actors_people_noun_is_the_nation(resolver: ActorResolver, text: str,
+                                                  code: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent is not None and (ent.code, ent.sector) == (code, None)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("hundreds of Palestinians", "PSE"), ("more than 100 Palestinians", "PSE"),
+    ("two Britons", "GBR"), ("a Turk", "TUR"), ("thousands of Russians", "RUS"),
+    ("Palestinians in Gaza", "PSE"), ("Some 800,000 Iraqi Kurds", "IRQ"),
+    ("up to 300 Afghans", "AFG"), ("dozens of Chinese", "CHN"),
+])
+def test_resolve_actors_counted_people_are_civilians(resolver: ActorResolver, text: str,
+                                                     code: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent is not None and (ent.code, ent.sector) == (code, "CVL")
+
+
+@pytest.mark.parametrize(("text", "sector"), [
+    ("Up to 1,000 ethnic Turks", "CVL"), ("ethnic Albanians", "CVL"),
+    ("ethnic Albanian guerrillas", "REB"), ("ethnic Serb civilians", "CVL"),
+    ("ethnic Russians", "CVL"),
+])
+def test_resolve_actors_ethnic_demonym_has_no_country(resolver: ActorResolver, text: str,
+                                                      sector: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent is not None and (ent.code, ent.sector) == (None, sector)
+
+
+@pytest.mark.parametrize(("text", "sector"), [
+    ("Kurds", "CVL"), ("Arabs", "CVL"), ("Tamils", "CVL"), ("Hutus", "CVL"), ("Tutsis", "CVL"),
+    ("Pashtuns", "CVL"), ("Uighurs", "CVL"), ("Uyghurs", "CVL"), ("Rohingya", "CVL"),
+    ("Berbers", "CVL"), ("Yazidis", "CVL"), ("thousands of Muslims", "CVL"),
+    ("Kurdish rebels", "REB"), ("Tamil rebels", "REB"), ("Rohingya refugees", "REF"),
+    ("Islamic fundamentalists", "CVL"), ("Moslem fundamentalist demonstrators", "CVL"),
+])
+def test_resolve_actors_ethnic_and_religious_groups(resolver: ActorResolver, text: str,
+                                                    sector: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent is not None and (ent.code, ent.sector) == (None, sector)
+
+
+def test_resolve_actors_group_with_country(resolver: ActorResolver) -> None:
+    ent = resolver.resolve_text("Iraqi Kurds", D)
+    assert ent is not None and (ent.code, ent.sector) == ("IRQ", "CVL")
+
+
+def test_resolve_actors_every_country_has_people_nouns() -> None:
+    from importlib import resources
+
+    text = resources.files("dyads.data.actors").joinpath("countries.tsv").read_text("utf-8")
+    rows = [ln.split("\t") for ln in text.splitlines()[2:] if ln.strip()]
+    # Congo-Brazzaville, Dominica and the Holy See share their people nouns with DR Congo,
+    # the Dominican Republic and nobody (docs/actors.md).
+    missing = [r[0] for r in rows if not r[5].strip() and r[0] not in {"COG", "DMA", "VAT"}]
+    assert missing == []
+
+
+# -- historical and alternative names -------------------------------------------------------
+
+HISTORICAL = [
+    ("Soviet Union", "RUS"), ("the USSR", "RUS"), ("Soviet", "RUS"), ("the Soviets", "RUS"),
+    ("Yugoslavia", "SRB"), ("Yugoslav", "SRB"), ("Serbia and Montenegro", "SRB"),
+    ("Burma", "MMR"), ("Burmese", "MMR"), ("Zaire", "COD"), ("Zairean", "COD"),
+    ("Rhodesia", "ZWE"), ("Czechoslovak", "CZE"), ("Czechoslovakia", "CZE"),
+    ("West Germany", "DEU"), ("East Germany", "DEU"), ("East German", "DEU"),
+    ("Persia", "IRN"), ("Ceylon", "LKA"), ("the Former Yugoslav Republic of Macedonia", "MKD"),
+    ("FYROM", "MKD"), ("Siam", "THA"), ("Kampuchea", "KHM"), ("Northern Rhodesia", "ZMB"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), HISTORICAL)
+def test_resolve_actors_historical_names(resolver: ActorResolver, text: str, code: str) -> None:
+    ent = resolver.resolve_text(text, dt.date(1988, 1, 1))
+    assert ent is not None and ent.code == code
+
+
+@pytest.mark.parametrize(("text", "code", "sector"), [
+    ("Soviet troops", "RUS", "MIL"), ("the KGB", "RUS", "SPY"), ("the Red Army", "RUS", "MIL"),
+    ("the Yugoslav army", "SRB", "MIL"), ("the Stasi", "DEU", "SPY"),
+    ("Soviet Foreign Minister Eduard Shevardnadze", "RUS", "GOV"),
+])
+def test_resolve_actors_historical_bodies(resolver: ActorResolver, text: str, code: str,
+                                          sector: str) -> None:
+    ent = resolver.resolve_text(text, dt.date(1988, 1, 1))
+    assert ent is not None and (ent.code, ent.sector) == (code, sector)
+
+
+@pytest.mark.parametrize(("text", "when", "ident"), [
+    ("the European Community", dt.date(1990, 1, 1), "EU"), ("EEC", dt.date(1975, 1, 1), "EU"),
+    ("the EC", dt.date(1990, 1, 1), "EU"), ("the EC", dt.date(2005, 1, 1), "EC"),
+    ("the Common Market", dt.date(1970, 1, 1), "EU"),
+])
+def test_resolve_actors_european_community(resolver: ActorResolver, text: str, when: dt.date,
+                                           ident: str) -> None:
+    ent = resolver.resolve_text(text, when)
+    assert ent is not None and (ent.code, ent.identifier_id) == ("IGO", ident)
+
+
+def test_resolve_actors_soviet_union_is_not_a_union(resolver: ActorResolver) -> None:
+    ent = resolver.resolve_text("the Soviet Union", dt.date(1988, 1, 1))
+    assert ent is not None and (ent.code, ent.sector) == ("RUS", None)
+
+
+# -- military and police ranks before names -------------------------------------------------
+
+RANKS = [
+    ("Lt. Gen. John Smith", "MIL", "Lieutenant General"),
+    ("Lieutenant General John Smith", "MIL", "Lieutenant General"),
+    ("Maj. Gen. John Smith", "MIL", "Major General"), ("Gen. John Smith", "MIL", "General"),
+    ("General John Smith", "MIL", "General"),
+    ("Brig. Gen. John Smith", "MIL", "Brigadier General"), ("Col. John Smith", "MIL", "Colonel"),
+    ("Colonel John Smith", "MIL", "Colonel"), ("Lt. Col. John Smith", "MIL", "Lieutenant Colonel"),
+    ("Adm. John Smith", "MIL", "Admiral"), ("Admiral John Smith", "MIL", "Admiral"),
+    ("Vice Adm. John Smith", "MIL", "Vice Admiral"), ("Marshal John Smith", "MIL", "Marshal"),
+    ("Field Marshal John Smith", "MIL", "Field Marshal"), ("Capt. John Smith", "MIL", "Captain"),
+    ("Cmdr. John Smith", "MIL", "Commander"), ("Air Marshal John Smith", "MIL", "Air Marshal"),
+    ("Police Chief John Smith", "COP", "Police Chief"),
+    ("Inspector General John Smith", "COP", "Inspector General"),
+    ("Police Colonel John Smith", "COP", "Police Colonel"),
+    ("police Maj. Gen. John Smith", "COP", "Major General"),
+]
+
+
+@pytest.mark.parametrize(("text", "sector", "office"), RANKS)
+def test_resolve_actors_rank_before_name(resolver: ActorResolver, text: str, sector: str,
+                                         office: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent == Entity(text, None, sector, "John Smith", office)
+
+
+def test_resolve_actors_rank_with_country(resolver: ActorResolver) -> None:
+    ent = resolver.resolve_text("Pakistani Lt. Gen. Ali Khan", D)
+    assert ent == Entity("Pakistani Lt. Gen. Ali Khan", "PAK", "MIL", "Ali Khan",
+                         "Lieutenant General")
+
+
+@pytest.mark.parametrize("text", ["Gen.", "the col.", "Capt."])
+def test_resolve_actors_abbreviated_rank_needs_a_name(resolver: ActorResolver,
+                                                      text: str) -> None:
+    assert resolver.resolve_text(text, D) is None
+
+
+# -- bodies of a country, regions, rulers ---------------------------------------------------
+
+BODIES = [
+    ("the government of Sindh province", "PAK", "GOV"),
+    ("the Kenya Anti-Corruption Commission", "KEN", "GOV"), ("Kenyan authorities", "KEN", "GOV"),
+    ("Israeli army bulldozers", "ISR", "MIL"), ("Iraqi security sources", "IRQ", "COP"),
+    ("Iraqi security officials", "IRQ", "COP"), ("Sri Lankan army", "LKA", "MIL"),
+    ("Jewish settlers", "ISR", "CVL"), ("Helmand police", "AFG", "COP"),
+    ("the governor of Texas", "USA", "GOV"), ("Xinjiang authorities", "CHN", "GOV"),
+    ("Chechnya's leader", "RUS", "GOV"), ("Iran's rulers", "IRN", "GOV"),
+    ("Iran's leaders", "IRN", "GOV"), ("Israel's Cabinet", "ISR", "GOV"),
+    ("the Israeli Cabinet", "ISR", "GOV"), ("Iran's UN ambassador", "IRN", "GOV"),
+    ("Syria's military rulers", "SYR", "MIL"), ("the Nigerian election commission", "NGA", "GOV"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "sector"), BODIES)
+def test_resolve_actors_bodies_of_a_country(resolver: ActorResolver, text: str, code: str,
+                                            sector: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent is not None and (ent.code, ent.sector) == (code, sector)
+
+
+@pytest.mark.parametrize(("text", "sector"), [
+    ("hackers", "CRM"), ("Muslim hackers", "CRM"), ("the UN ambassador", "GOV"),
+    ("Christian Democrats", "PTY"),
+])
+def test_resolve_actors_sector_without_country(resolver: ActorResolver, text: str,
+                                               sector: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent is not None and (ent.code, ent.sector) == (None, sector)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("the government of Sindh province", "Sindh"), ("Helmand police", "Helmand"),
+    ("the opposition newspaper La Prensa", "La Prensa"),
+    ("the Israeli newspaper Haaretz", "Haaretz"),
+])
+def test_resolve_actors_region_or_body_name(resolver: ActorResolver, text: str,
+                                            name: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent is not None and ent.name == name
+
+
+@pytest.mark.parametrize("word", ["Sindh", "Texas", "Helmand", "Turks"])
+def test_resolve_actors_country_of_regions_and_people(resolver: ActorResolver,
+                                                      word: str) -> None:
+    # Regions are not countries for country_of(); people nouns are.
+    assert resolver.country_of(word) == ("TUR" if word == "Turks" else None)
+
+
+# -- national institutions named without their country --------------------------------------
+
+@pytest.mark.parametrize(("text", "code", "sector"), [
+    ("the Majlis", "IRN", "LEG"), ("the Rada", "UKR", "LEG"), ("the Sejm", "POL", "LEG"),
+    ("the Lok Sabha", "IND", "LEG"), ("Quai d'Orsay", "FRA", "GOV"),
+    ("Foggy Bottom", "USA", "GOV"), ("Zhongnanhai", "CHN", "GOV"), ("the Blue House", "KOR", "GOV"),
+    ("Matignon", "FRA", "GOV"), ("the Storting", "NOR", "LEG"), ("the Riksdag", "SWE", "LEG"),
+    ("the Casa Rosada", "ARG", "GOV"), ("Aso Rock", "NGA", "GOV"),
+    ("the Supreme People's Assembly", "PRK", "LEG"),
+])
+def test_resolve_actors_institution_without_country(resolver: ActorResolver, text: str,
+                                                    code: str, sector: str) -> None:
+    ent = resolver.resolve_text(text, D)
+    assert ent is not None and (ent.code, ent.sector) == (code, sector)
+
+
+# -- more officeholders ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "when", "code", "office"), [
+    ("Yeltsin", dt.date(1995, 1, 1), "RUS", "President"),
+    ("Gorbachev", dt.date(1989, 1, 1), "RUS", "Soviet Leader"),
+    ("Clinton", dt.date(1998, 1, 1), "USA", "President"),
+    ("Clinton", dt.date(2010, 1, 1), "USA", "Secretary of State"),
+    ("Bush", dt.date(1991, 1, 1), "USA", "President"),
+    ("Albright", dt.date(1999, 1, 1), "USA", "Secretary of State"),
+    ("Livni", dt.date(2008, 1, 1), "ISR", "Foreign Minister"),
+    ("Katsav", dt.date(2003, 1, 1), "ISR", "President"),
+    ("Fayyad", dt.date(2010, 1, 1), "PSE", "Prime Minister"),
+    ("Shtayyeh", dt.date(2021, 1, 1), "PSE", "Prime Minister"),
+    ("Madbouly", dt.date(2022, 1, 1), "EGY", "Prime Minister"),
+    ("Yatsenyuk", dt.date(2015, 1, 1), "UKR", "Prime Minister"),
+    ("Klimkin", dt.date(2016, 1, 1), "UKR", "Foreign Minister"),
+    ("Babacan", dt.date(2008, 1, 1), "TUR", "Foreign Minister"),
+    ("Ecevit", dt.date(2001, 1, 1), "TUR", "Prime Minister"),
+    ("Raffarin", dt.date(2003, 1, 1), "FRA", "Prime Minister"),
+    ("Vedrine", dt.date(2000, 1, 1), "FRA", "Foreign Minister"),
+    ("Gauck", dt.date(2015, 1, 1), "DEU", "President"),
+    ("Kim Dae-jung", dt.date(2000, 6, 1), "KOR", "President"),
+    ("Yoshiro Mori", dt.date(2000, 6, 1), "JPN", "Prime Minister"),
+    ("Aboul Gheit", dt.date(2008, 1, 1), "EGY", "Foreign Minister"),
+    ("Aboul Gheit", dt.date(2020, 1, 1), "IGO", "Arab League Secretary-General"),
+    ("Mandela", dt.date(1996, 1, 1), "ZAF", "President"),
+])
+def test_resolve_actors_more_officeholders(resolver: ActorResolver, text: str, when: dt.date,
+                                           code: str, office: str) -> None:
+    ent = resolver.resolve_text(text, when)
+    assert ent is not None and (ent.code, ent.sector, ent.office) == (code, "GOV", office)
+
+
+def test_resolve_actors_shared_alias_after_office(resolver: ActorResolver) -> None:
+    # Nobody called "Bush" is in office in 2020: the one who left last is meant.
+    ent = resolver.resolve_text("Bush", dt.date(2020, 1, 1))
+    assert ent is not None and (ent.name, ent.sector) == ("George W. Bush", "ELI")

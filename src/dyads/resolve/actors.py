@@ -76,7 +76,8 @@ class ActorRow:
 # "al-Qaeda" / "al Qaeda" / "Al Qaeda" meet, and "U.S." stays one token.
 # ---------------------------------------------------------------------------------------
 
-_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?:['’]\w+)*|[^\w\s]")
+# "U.S." and "1,000" stay one token (a comma inside a number is not an apposition).
+_TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|\d+(?:[.,]\d+)+|\w+(?:['’]\w+)*|[^\w\s]")
 _SEPARATORS = frozenset({",", ";", ":", "(", ")", "[", "]", "—", "–"})
 _DROP = frozenset({"the"})
 _PREPOSITIONS = frozenset({"of", "for", "from", "in", "at", "to", "against", "with", "toward",
@@ -88,6 +89,18 @@ _FOREIGN_PREPS = frozenset({"to", "against", "with", "toward", "towards", "by", 
 _BACKED = frozenset({"backed", "funded", "sponsored", "supported", "allied", "aligned",
                      "linked", "based", "armed", "trained", "owned", "controlled", "run",
                      "friendly", "leaning", "inspired", "occupied", "held", "born"})
+# Words that count people: "hundreds of Palestinians", "two Britons", "a Turk" are civilians
+# (CVL), while the bare plural "the Palestinians" is the nation (no sector).
+_QUANTIFIERS = frozenset("""
+a an one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+hundred hundreds thousand thousands million millions dozen dozens scores tens some many several
+few numerous countless more most other fellow ordinary young elderly local innocent unarmed
+""".split())
+# A people noun followed by one of these is a located group: "Palestinians in Gaza".
+_PEOPLE_PLACE = frozenset({"in", "of", "from", "at", "living", "inside"})
+# "ethnic Turks", "ethnic Albanian guerrillas": an ethnicity, not a nationality; CAMEO-style
+# coding puts them in the country where they live, which the caller fills from context.
+_ETHNIC = frozenset({"ethnic"})
 _FORMER = frozenset({"former", "ex", "erstwhile", "ousted", "deposed", "exiled", "retired"})
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady",
                          "sheikh", "shaikh", "prof", "mister", "madam", "hon", "his", "her"})
@@ -177,7 +190,8 @@ def _key(pattern: str) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
 # ---------------------------------------------------------------------------------------
 
 # Entry kinds, in priority order when one phrase has several readings.
-_USER, _PERSON, _ORG, _COUNTRY, _DEMONYM, _CAPITAL, _SECTOR = range(7)
+_USER, _PERSON, _ORG, _COUNTRY, _DEMONYM, _CAPITAL, _REGION, _SECTOR = range(8)
+_PLACE_KINDS = (_COUNTRY, _DEMONYM, _CAPITAL, _REGION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +207,7 @@ class _Entry:
     skind: str = ""  # for sector words: title, noun, weak, name_title
     exact: tuple[str, ...] | None = None
     proper: bool = True  # needs a capital letter somewhere in the matched text
+    people: bool = False  # a demonym noun for people ("Turks"): counted, it is CVL
 
     def accepts(self, toks: Sequence[_Tok]) -> bool:
         """Whether the matched tokens satisfy this entry's case requirements."""
@@ -281,8 +296,18 @@ def _add_countries(index: _Index) -> None:
             index.add(n, _Entry(_COUNTRY, code, None, name))
         for d in _split(row["demonyms"]):
             index.add(d, _Entry(_DEMONYM, code, None, name))
+        for d in _split(row.get("people", "")):
+            index.add(d, _Entry(_DEMONYM, code, None, name, people=True))
         for c in _split(row["capitals"]):
             index.add(c, _Entry(_CAPITAL, code, "GOV", name))
+
+
+def _add_regions(index: _Index) -> None:
+    """First-level regions ("Sindh", "Helmand"): they give their country, named by the region."""
+    for row in _read_tsv("regions.tsv"):
+        entry = _Entry(_REGION, row["code"], None, row["name"])
+        for p in [row["name"], *_split(row["aliases"])]:
+            index.add(p, entry)
 
 
 def _add_sectors(index: _Index) -> None:
@@ -320,6 +345,7 @@ def _base_index() -> _Index:
     """The packaged tables as one phrase index, built once per process."""
     index = _Index()
     _add_countries(index)
+    _add_regions(index)
     _add_sectors(index)
     _add_organisations(index)
     _add_officeholders(index)
@@ -593,7 +619,7 @@ def _scan(index: _Index, toks: Sequence[_Tok]) -> _Analysis:
     i = 0
     while i < n:
         tok = toks[i]
-        if tok.norm in _PREPOSITIONS and not tok.is_cap:
+        if tok.norm in _PREPOSITIONS and not tok.is_cap and not _counts(toks, i + 1):
             segment += 1
             foreign = tok.norm in _FOREIGN_PREPS
         longest = index.first.get(tok.norm, 0)
@@ -615,6 +641,19 @@ def _scan(index: _Index, toks: Sequence[_Tok]) -> _Analysis:
         else:
             i += 1
     return _Analysis(tuple(toks), tuple(matches), frozenset(covered))
+
+
+def _is_number(tok: _Tok) -> bool:
+    return tok.norm[0].isdigit() or tok.norm in _QUANTIFIERS
+
+
+def _counts(toks: Sequence[_Tok], i: int) -> bool:
+    """Whether toks[i] starts a quantity, so the preposition before it is part of the count
+    ("up to 1,000", "more than 100", "at least 20"), not a new segment."""
+    if i >= len(toks):
+        return False
+    t = toks[i]
+    return t.norm[0].isdigit() or t.norm in ("least", "most", "some", "about", "around")
 
 
 def _name_runs(an: _Analysis) -> list[tuple[int, int]]:
@@ -826,11 +865,10 @@ class ActorResolver:
         country only."""
         rows = [e for e in m.entries if e.kind == _PERSON]
         names = {e.name for e in rows}
-        if len(names) > 1:  # an alias shared by several people: keep those in office then
-            current = {e.name for e in rows if e.valid_on(when)} if when else set()
-            if len(current) != 1:
+        if len(names) > 1:  # an alias shared by several people ("Bush", "Clinton")
+            rows = self._shared_alias(rows, when)
+            if not rows:
                 return None
-            rows = [e for e in rows if e.name in current]
         rows.sort(key=lambda e: e.start or dt.date.min)
         if when is None:
             open_rows = [e for e in rows if e.end is None]
@@ -846,6 +884,24 @@ class ActorResolver:
             return self._former(self._entity(text, row))
         first = rows[0]
         return Entity(text, first.code, None, first.name, None, first.identifier_id)
+
+    @staticmethod
+    def _shared_alias(rows: list[_Entry], when: dt.date | None) -> list[_Entry]:
+        """The rows of the one person a shared alias means on ``when``: the only one in office;
+        if nobody is, the one who left office last (in 2020 "Bush" is George W. Bush); with
+        no date, the one whose office began last. Several in office at once: nobody."""
+        def of(name: str | None) -> list[_Entry]:
+            return [e for e in rows if e.name == name]
+
+        if when is None:
+            return of(max(rows, key=lambda e: e.start or dt.date.min).name)
+        current = {e.name for e in rows if e.valid_on(when)}
+        if len(current) == 1:
+            return of(current.pop())
+        if current:
+            return []
+        past = [e for e in rows if e.end is not None and e.end <= when]
+        return of(max(past, key=lambda e: e.end or dt.date.min).name) if past else []
 
     @staticmethod
     def _entity(text: str, e: _Entry) -> Entity:
@@ -897,13 +953,30 @@ class ActorResolver:
             osector = org.sector or sector
             return self._finish(text, org.code, osector, org.name, office if not org.sector
                                 else (org.office or office), org.identifier_id, former)
+        named = self._named_body(an, text)
         if code is not None:
             cm = self._country_match(an)
             if sector is None and cm is not None and cm.kind == _CAPITAL:
                 sector = "GOV"
-            return self._finish(text, code, sector, cname, office, None, former)
+            elif sector is None and cm is not None and self._counted_people(an, cm):
+                sector = "CVL"
+            return self._finish(text, code, sector, named or cname, office, None, former)
+        if sector is None and any(self._ethnic(an, m) for m in an.matches):
+            sector = "CVL"  # "ethnic Turks": a people with no state affiliation
         if sector is not None:
-            return self._finish(text, None, sector, None, office, None, former)
+            return self._finish(text, None, sector, named, office, None, former)
+        return None
+
+    @staticmethod
+    def _named_body(an: _Analysis, text: str) -> str | None:
+        """The name of a body given right after its sector noun, at the end of the phrase
+        ("the opposition newspaper La Prensa" -> "La Prensa")."""
+        toks = an.toks
+        for start, end in _name_runs(an):
+            if end == len(toks) and any(m.end == start and m.kind == _SECTOR
+                                        and m.entries[0].skind == "noun"
+                                        and not m.entries[0].office for m in an.matches):
+                return text[toks[start].start:toks[end - 1].end]
         return None
 
     def _finish(self, text: str, code: str | None, sector: str | None, name: str | None,
@@ -915,13 +988,30 @@ class ActorResolver:
     def _country_match(self, an: _Analysis) -> _Match | None:
         """The phrase's own country: head segment first, then of/from/in segments."""
         cands = [m for m in an.matches
-                 if m.kind in (_COUNTRY, _DEMONYM, _CAPITAL) and not m.foreign and not m.backed]
+                 if m.kind in _PLACE_KINDS and not m.foreign and not m.backed
+                 and not self._ethnic(an, m)]
         cands += [m for m in an.matches if m.kind == _USER and not m.foreign and not m.backed
                   and m.entries[0].sector is None and m.entries[0].code
                   and m.entries[0].code not in _NONSTATE_CODES and not m.entries[0].office]
         if not cands:
             return None
-        return min(cands, key=lambda m: (m.segment, m.start))
+        # A region yields to a country named in the same segment ("Pakistan's Sindh province").
+        return min(cands, key=lambda m: (m.segment, m.kind == _REGION, m.start))
+
+    @staticmethod
+    def _ethnic(an: _Analysis, m: _Match) -> bool:
+        """Whether a demonym is an ethnicity ("ethnic Turks"), not a nationality."""
+        return m.kind == _DEMONYM and m.start > 0 and an.toks[m.start - 1].norm in _ETHNIC
+
+    @staticmethod
+    def _counted_people(an: _Analysis, m: _Match) -> bool:
+        """Whether a people noun is counted or located ("hundreds of Palestinians", "a Turk",
+        "Palestinians in Gaza"), which makes it civilians rather than the nation."""
+        if not any(e.people for e in m.entries):
+            return False
+        if any(_is_number(t) for t in an.toks[:m.start] if not t.is_sep):
+            return True
+        return m.end < len(an.toks) and an.toks[m.end].norm in _PEOPLE_PLACE
 
     def _country(self, an: _Analysis) -> tuple[str | None, str | None]:
         m = self._country_match(an)
@@ -984,6 +1074,10 @@ class ActorResolver:
         if chosen is None:
             return None, None
         e = chosen.entries[0]
+        if e.sector == "MIL" and any(m.end == chosen.start and m.kind == _SECTOR
+                                     and m.entries[0].sector == "COP" for m in an.matches):
+            # A military rank held in the police ("Police Colonel", "police Maj. Gen.") is COP.
+            return "COP", e.office
         office = e.office if e.skind in ("title", "name_title") or e.office else None
         if title_only and not office:
             return None, None
