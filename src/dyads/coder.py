@@ -46,7 +46,7 @@ SPEAKER_PRONOUNS = frozenset("it its they their we our he his she her".split())
 
 # PLOVER: some types change with modality ("announced ... would withdraw" is CONCEDE,
 # a promise to help is AGREE, a stated intent to use force is THREATEN).
-_FUTURE_TYPE = {"RETREAT": "CONCEDE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
+_FUTURE_TYPE = {"RETREAT": "CONCEDE", "CONSULT": "AGREE", "SUPPORT": "AGREE", "COOPERATE": "AGREE", "AID": "AGREE",
                 "ASSAULT": "THREATEN", "SANCTION": "THREATEN", "COERCE": "THREATEN",
                 "PROTEST": "THREATEN", "MOBILIZE": "THREATEN"}
 _THREAT_MODE = {"ASSAULT": "violence", "SANCTION": "restrict", "COERCE": "arrest", "PROTEST": "restrict",
@@ -54,7 +54,28 @@ _THREAT_MODE = {"ASSAULT": "violence", "SANCTION": "restrict", "COERCE": "arrest
 _COOPERATIVE = frozenset("AGREE CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".split())
 _REJECT_MODE = {"CONSULT": "meet", "AID": "assist", "COOPERATE": "assist", "SUPPORT": "assist",
                 "RETREAT": "yield", "CONCEDE": "yield", "AGREE": "change"}
-_NOT_VISITORS = frozenset("MIL COP REB UAF CVL REF".split())
+_VISITORS = frozenset("GOV ELI LEG JUD PTY OPP".split())
+_MOTION_VERBS = frozenset("arrive travel fly".split())
+# Sports, markets and other non-political prose share verbs with events ("beat", "attack").
+_SPORTS = frozenset(
+    "match goal goals scored score league championship tournament cup coach striker midfielder "
+    "defender goalkeeper season semi-final semifinal quarter-final final playoff playoffs innings "
+    "wicket wickets stadium fans olympic olympics medal race lap grand prix tennis football "
+    "soccer cricket rugby basketball baseball nba nfl fifa uefa shares stocks index nasdaq "
+    "dow earnings quarterly revenue profit".split())
+_SPEECH_COMPLEMENTS = frozenset("comment elaborate speculate confirm specify respond answer".split())
+
+
+def _not_political(cand: Candidate, sent: "Span") -> bool:
+    """Questions, sports and market prose, and refusals to comment are not events."""
+    if sent.text.rstrip().endswith("?"):
+        return True
+    if any(t.lemma_.lower() in _SPEECH_COMPLEMENTS for t in (sent.doc[i] for i in cand.trigger)):
+        return True
+    words = {t.lower_ for t in sent}
+    if len(words & _SPORTS) >= 2 and cand.event in ("ASSAULT", "SUPPORT", "CONSULT", "ACCUSE", "REJECT", "COERCE"):
+        return True
+    return False
 _OWNER_PREPS = frozenset("by of for against".split())
 _PLACE_IS_TARGET = frozenset("COERCE CONCEDE MOBILIZE AID SANCTION ASSAULT PROTEST".split())
 
@@ -166,6 +187,10 @@ class Coder:
                 # "Japan said it had halted aid": the pronoun is the speaker.
                 out.append(replace(speaker, entity_text=tok.text))
                 continue
+            split = self._coordinated_modifiers(tok, when, memory)
+            if split:
+                out += split
+                continue
             ent = self.actors.resolve(phrase_span(tok), when, memory)
             if owners and (ent is None or ent.code is None):
                 # "rejected a U.S. request", "denounced Serbia's suppression of ...": the
@@ -174,6 +199,20 @@ class Coder:
             if ent is not None and (ent.code or ent.sector):
                 out.append(ent)
         return out
+
+    def _coordinated_modifiers(self, tok: "Token", when: dt.date | None, memory: "ArticleMemory") -> list[Entity]:
+        """"Chinese and Indian troops": each nationality with the shared head noun."""
+        for mod in tok.children:
+            conjs = [c for c in mod.children if c.dep_ == "conj"]
+            if mod.dep_ in ("amod", "compound") and mod.i < tok.i and conjs:
+                out = []
+                for part in (mod, *conjs):
+                    ent = self.actors.resolve_text(f"{part.text} {tok.text}", when, memory)
+                    if ent is not None and ent.code:
+                        out.append(replace(ent, entity_text=f"{part.text} {tok.text}"))
+                if len(out) > 1:
+                    return out
+        return []
 
     def _owner(self, tok: "Token", when: dt.date | None, memory: "ArticleMemory") -> Entity | None:
         """The first named owner in the object's phrase, nearest first: possessors and
@@ -212,6 +251,8 @@ class Coder:
     ) -> Event | None:
         doc = sent.doc
         anchor = doc[cand.anchor]
+        if cand.future:
+            times = dates_mod.find_time_expressions(sent.text, article.published, future=True)
         when = _pick_date(times, anchor, sent)
         on_day = when.date if when else (frame.date if frame else article.published)
         attribution = None
@@ -234,19 +275,26 @@ class Coder:
         if not recipients and place is not None and place.country_code and cand.event in _PLACE_IS_TARGET:
             # "imposed a curfew in Cizre", "exploded bombs in Kabul": with nobody named, the
             # population of the place is on the receiving end.
-            recipients = [Entity(entity_text=place.extracted_place, code=place.country_code, sector=None,
-                                 name=place.resolved_place)]
+            # protests are against the authorities where they happen (as PLOVER gold codes them)
+            recipients = [Entity(entity_text=place.extracted_place, code=place.country_code,
+                                 sector="GOV" if cand.event == "PROTEST" else None, name=place.resolved_place)]
         if not any(e.code for e in (*actors, *recipients)) and not any(a.name for a in actors):
             return None  # nobody identifiable: no country or group on either side, no named person
 
+        if _not_political(cand, sent):
+            return None
         event, mode, negated, rule = _by_modality(cand)
         if event == "CONSULT" and mode is None and not recipients and len(actors) < 2:
             return None  # a body meeting alone ("the cabinet met") is not a dyadic event
-        if mode == "visit" and not recipients and all(a.sector in _NOT_VISITORS for a in actors):
-            return None  # troops arriving are not a diplomatic visit
+        if mode == "visit" and doc[cand.anchor].lemma_.lower() in _MOTION_VERBS and not all(
+                a.sector in _VISITORS or (a.sector is None and a.name) for a in actors):
+            return None  # troops or shipments arriving are not a diplomatic visit
+        if event == "CONSULT" and any(r.sector == "JRN" for r in recipients):
+            return None  # "spoke to reporters" is a statement, not a consultation
         if when is not None:
             date, precision, date_text = when.date, when.precision, when.text
-            historical = dates_mod.is_historical(when, article.published, sentence_initial=when.start <= 3)
+            historical = not cand.future and dates_mod.is_historical(
+                when, article.published, sentence_initial=when.start <= 3)
         elif frame is not None:
             date, precision, date_text, historical = frame.date, frame.precision, frame.text, False
         elif article.published is not None:
@@ -293,6 +341,9 @@ def phrase_span(tok: "Token") -> "Span":
 
     def walk(node: "Token") -> None:
         for child in node.children:
+            if child.dep_ == "punct" and child.text in ("-", ",", "–"):
+                keep.append(child.i)  # "Saudi-led", "Hamdok, Sudan's prime minister"
+                continue
             if child.dep_ in _PHRASE_CUT and not (child.dep_ == "prep" and child.lower_ == "of"):
                 continue
             keep.append(child.i)
@@ -306,15 +357,44 @@ def phrase_span(tok: "Token") -> "Span":
         lo -= 1
     while hi < len(keep) - 1 and keep[hi + 1] == keep[hi] + 1:
         hi += 1
-    return tok.doc[keep[lo]: keep[hi] + 1]
+    doc = tok.doc
+    start, end = keep[lo], keep[hi] + 1
+    while start < tok.i and doc[start].is_punct:
+        start += 1
+    while end - 1 > tok.i and doc[end - 1].is_punct:
+        end -= 1
+    return doc[start:end]
 
 
 def _pick_date(times: list[dates_mod.ResolvedDate], anchor: "Token", sent: "Span") -> dates_mod.ResolvedDate | None:
-    """The time expression nearest the trigger in its sentence."""
+    """The time expression of the trigger's own clause, else of a clause above it; a date
+    inside another clause ("the group, founded in 2014, ...") does not date this event."""
     if not times:
         return None
+    own = _clause(anchor)
+    above = set()
+    node = own
+    for _ in range(6):
+        above.add(node.i)
+        if node.head.i == node.i:
+            break
+        node = _clause(node.head)
     pos = anchor.idx - sent.start_char
-    return min(times, key=lambda t: min(abs(t.start - pos), abs(t.end - pos)))
+    ranked = []
+    for t in times:
+        tok = sent.char_span(t.start, t.end, alignment_mode="expand")
+        head = _clause(tok.root) if tok is not None else None
+        rank = 0 if head is not None and head.i == own.i else 1 if head is not None and head.i in above else 2
+        ranked.append((rank, min(abs(t.start - pos), abs(t.end - pos)), t))
+    rank, _, best = min(ranked, key=lambda r: (r[0], r[1]))
+    return best if rank < 2 else None
+
+
+def _clause(tok: "Token") -> "Token":
+    """The verb heading a token's clause (or the sentence root)."""
+    while tok.pos_ not in ("VERB", "AUX") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
 
 
 def _fill_country(entity: Entity, place: Location | None) -> Entity:

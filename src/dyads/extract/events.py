@@ -217,6 +217,10 @@ def _plain(
             recips += _preps(obj, entry.rpreps, skip=matched)
         if entry.swap:
             actors, recips = _preps(tok, ("from", "by")), actors
+        elif entry.hostswap and obj is not None:
+            actors, recips = _heads(obj), actors
+        if entry.sym:
+            actors, recips = actors + recips, []
     if not recips and entry.plover == "PROTEST":
         recips = _purpose_targets(tok)
     cand = _make(entry, words, tok, actors, recips, modal_from or tok, rule=rule)
@@ -271,6 +275,10 @@ def _control(
                 recips = _heads(inner_obj)
         for w in inner_words:
             consumed.add(w.i)
+    if ctrl in ("agree", "threaten"):
+        # "promised Lebanon to ...", "threatened Iraq to ...": the object is the recipient
+        own = [h for c in tok.children if c.dep_ in ("dative", "dobj") for h in _heads(c)]
+        recips = own or recips
     if not recips:
         recips = _preps(tok, entry.rpreps)
     if ctrl == "threaten":
@@ -286,6 +294,13 @@ def _control(
     if inner is not None and inner[0].context:
         context = tuple(dict.fromkeys((*context, *inner[0].context)))
     cand = replace(cand, mode=mode or cand.mode, context=context)
+    if ctrl == "agree" and inner_type is not None and QUAD[inner_type] == 4 and inner_type != "PROTEST":
+        # "vowed to retaliate": a promise of force is a threat
+        cand = replace(cand, event="THREATEN", cameo="130", mode=_content_mode("threaten", inner_type),
+                       rule=cand.rule + "+hostile")
+    elif ctrl == "agree" and inner_type in ("RETREAT", "CONCEDE"):
+        # "agreed to release the prisoners": a promised concession stays CONCEDE (manual)
+        cand = replace(cand, event="CONCEDE", cameo="080", mode=None, rule=cand.rule + "+concession")
     if ctrl == "agree" and any(c.dep_ == "neg" for c in comp.children):
         # "vowed not to return the Golan": a promise not to do something is a refusal.
         cand = replace(cand, event="REJECT", cameo="120", mode=_content_mode("reject", inner_type),

@@ -82,6 +82,8 @@ class Trigger:
     light: bool = False
     ctrl: str | None = None
     needobj: frozenset[str] | None = None  # lemmas; {"-"}: any object; {"0"}: no object
+    hostswap: bool = False  # "X hosted Y": the visitor Y is the actor, the host X the recipient
+    sym: bool = False  # "X clashed with Y": reciprocal, all sides are actors
 
     @property
     def head(self) -> str:
@@ -131,6 +133,8 @@ def parse_lexicon(lines: Iterable[str]) -> list[Trigger]:
                 light="light" in flags,
                 ctrl=flags.get("ctrl") or None,
                 needobj=frozenset(need.split("|")) if need else None,
+                hostswap="hostswap" in flags,
+                sym="sym" in flags,
             )
         )
     return entries
