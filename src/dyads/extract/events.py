@@ -209,6 +209,8 @@ def _plain(
                 actors = _heads(subj_tok)
         matched = {w.i for w in words}
         obj = direct_object(tok)
+        if obj is not None and lex.match_noun(obj) is not None:
+            consumed.add(obj.i)  # "attend a summit", "rejected the demand": one event, not two
         if entry.obj_is_recipient and obj is not None and obj.i not in matched:
             recips = _heads(obj)
         recips += [h for c in tok.children if c.dep_ == "dative" for h in _heads(c)]
