@@ -151,6 +151,12 @@ class Coder:
         from dyads.resolve.actors import ArticleMemory
 
         memory = ArticleMemory()
+        estimate = None
+        if article.published is None:
+            # No publication date: estimate one from explicit dates in the text and say so.
+            estimate = dates_mod.estimate_publication_date(doc.text)
+            if estimate is not None:
+                article = replace(article, published=estimate.date)
         published = article.published
         frame: dates_mod.ResolvedDate | None = None
         seen: dict[str, Event] = {}
@@ -164,7 +170,7 @@ class Coder:
             for cand in find_candidates(sent, self.lexicon):
                 if not cand.event:
                     continue
-                event = self._build(cand, sent, index, article, memory, times, frame)
+                event = self._build(cand, sent, index, article, memory, times, frame, estimate)
                 if event is None or event.confidence < self.settings.min_confidence:
                     continue
                 previous = seen.get(event.id)
@@ -248,6 +254,7 @@ class Coder:
         memory: "ArticleMemory",
         times: list[dates_mod.ResolvedDate],
         frame: dates_mod.ResolvedDate | None,
+        estimate: dates_mod.ResolvedDate | None = None,
     ) -> Event | None:
         doc = sent.doc
         anchor = doc[cand.anchor]
@@ -297,6 +304,9 @@ class Coder:
                 when, article.published, sentence_initial=when.start <= 3)
         elif frame is not None:
             date, precision, date_text, historical = frame.date, frame.precision, frame.text, False
+        elif estimate is not None:
+            date, precision, historical = estimate.date, estimate.precision, False
+            date_text = f"publication date estimated from '{estimate.text}'"
         elif article.published is not None:
             date, precision, date_text, historical = article.published, "day", None, False
         else:
