@@ -115,6 +115,7 @@ class Report:
     target_country_accuracy: float | None = None
     mode_accuracy: float | None = None
     place_country_accuracy: float | None = None  # matched events whose gold has a location
+    per_mode: dict[str, dict[str, float]] = field(default_factory=dict)  # "TYPE:mode" -> n, accuracy
     no_event_sentences: int = 0
     events_in_no_event_sentences: int = 0
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -138,6 +139,7 @@ def score(gold: Iterable[GoldSentence], coded: dict[str, tuple[Event, ...]], *, 
     counts: dict[str, Counter] = defaultdict(Counter)
     src_ok = src_n = tgt_ok = tgt_n = mode_ok = mode_n = place_ok = place_n = 0
     confusion: dict[str, Counter] = defaultdict(Counter)
+    modes: dict[str, Counter] = defaultdict(Counter)
     for g in gold:
         rep.sentences += 1
         events = coded.get(g.id, ())
@@ -161,7 +163,11 @@ def score(gold: Iterable[GoldSentence], coded: dict[str, tuple[Event, ...]], *, 
                 place_ok += any(e.event_loc is not None and e.event_loc.country_code in g.places[t] for e in same)
             if g.modes.get(t):
                 mode_n += 1
-                mode_ok += any(e.mode in g.modes[t] for e in same)
+                hit = any(e.mode in g.modes[t] for e in same)
+                mode_ok += hit
+                for m in g.modes[t]:
+                    modes[f"{t}:{m}"]["n"] += 1
+                    modes[f"{t}:{m}"]["ok"] += hit
         for t in pred - g.types:
             counts[t]["fp"] += 1
         for t in g.types - pred:
@@ -189,6 +195,7 @@ def score(gold: Iterable[GoldSentence], coded: dict[str, tuple[Event, ...]], *, 
     rep.mode_accuracy = round(mode_ok / mode_n, 4) if mode_n else None
     rep.place_country_accuracy = round(place_ok / place_n, 4) if place_n else None
     rep.confusion = {k: dict(v) for k, v in confusion.items()}
+    rep.per_mode = {k: {"n": v["n"], "accuracy": round(v["ok"] / v["n"], 4)} for k, v in sorted(modes.items())}
     return rep
 
 
@@ -204,6 +211,13 @@ def format_report(rep: Report, *, errors: bool = False) -> str:
                  f"{fmt(rep.target_country_accuracy)}; mode accuracy {fmt(rep.mode_accuracy)}; "
                  f"place country accuracy {fmt(rep.place_country_accuracy)}")
     lines.append(f"no-event sentences {rep.no_event_sentences}: {rep.events_in_no_event_sentences} events coded in them")
+    if rep.per_mode:
+        lines.append("mode accuracy on matched events, by gold mode: " + ", ".join(
+            f"{k} {v['accuracy']:.2f} (n={v['n']})" for k, v in rep.per_mode.items()))
+    if rep.confusion:
+        lines.append("confusion (sentences with one gold type: gold -> coded types):")
+        for gold_type, row in sorted(rep.confusion.items()):
+            lines.append(f"  {gold_type:<10} " + ", ".join(f"{k} {n}" for k, n in sorted(row.items(), key=lambda kv: -kv[1])))
     if errors:
         for e in rep.errors:
             lines.append(f"\n{e['id']}: missed {e['missed']} false {e['false']}\n  {e['text']}")
