@@ -14,7 +14,7 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 
-DYADS = [sys.executable, "-m", "dyads.cli.main"]
+DYADS = [sys.executable, "-m", "dyads"]
 
 
 def dyads(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -539,3 +539,15 @@ def test_readers_every_reason_documented() -> None:
         "missing-text", "bad-field", "bad-date", "duplicate-id", "unreadable", "unsupported-type",
     }
     assert expected <= set(REASONS)
+
+
+def test_readers_name_heavy_english_news_is_english() -> None:
+    from dyads.ingest.readers import non_english_reason
+
+    text = (
+        "Iranian President Hassan Rouhani, Foreign Minister Mohammad Javad Zarif, Iraqi Prime "
+        "Minister Mustafa al-Kadhimi, Kadhimi aide Ahmed Mulla Talal, Iraqi Foreign Minister Fuad "
+        "Hussein and Defence Minister Juma Inad met Saturday in Tehran. Rouhani hailed the ties "
+        "between the two neighbours and said trade would grow."
+    )
+    assert non_english_reason(text) is None

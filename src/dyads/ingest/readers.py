@@ -359,6 +359,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 # function-word share to mean anything ("Iran, Iraq sign border deal" has none).
 _MIN_WORDS_FOR_SHARE = 25
 _MIN_FUNCTION_SHARE = 0.10
+_MIN_COMMON_WORDS = 10
 _MIN_LATIN_SHARE = 0.80
 
 
@@ -378,10 +379,13 @@ def non_english_reason(text: str) -> str | None:
     latin = sum(1 for w in words for ch in w if ch.isascii() or "\u00c0" <= ch <= "\u024f")
     if latin / letters < _MIN_LATIN_SHARE:
         return f"only {latin / letters:.0%} of letters are Latin-script"
-    if len(words) >= _MIN_WORDS_FOR_SHARE:
-        share = sum(1 for w in words if w.lower() in _ENGLISH_FUNCTION_WORDS) / len(words)
+    # Capitalised words are mostly names, which carry no language signal and crowd out
+    # the function words in name-heavy news ("Rouhani, Zarif, Kadhimi ... met in Tehran").
+    common = [w for w in words if not w[0].isupper()]
+    if len(words) >= _MIN_WORDS_FOR_SHARE and len(common) >= _MIN_COMMON_WORDS:
+        share = sum(1 for w in common if w.lower() in _ENGLISH_FUNCTION_WORDS) / len(common)
         if share < _MIN_FUNCTION_SHARE:
-            return f"only {share:.0%} of words are common English function words"
+            return f"only {share:.0%} of its lower-case words are common English function words"
     return None
 
 

@@ -1,0 +1,5 @@
+"""`python -m dyads`: the same command line as the `dyads` script."""
+
+from dyads.cli.main import app
+
+app()
