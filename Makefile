@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= dyads.duckdb
+ARTICLES ?= 2000
 
 .PHONY: run test bench eval clean
 
@@ -18,6 +19,7 @@ run: $(STAMP)
 	$(BIN)/dyads events --db $(DB) --format table
 
 test: $(STAMP)
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)
@@ -25,7 +27,8 @@ eval: $(STAMP)
 	$(BIN)/dyads eval ../shared/data/dev/petr2_gsr_validation.jsonl
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_code.py
+	$(BIN)/python bench/bench_code.py --articles $(ARTICLES)
+	$(BIN)/python bench/bench_series.py
 
 clean:
 	rm -rf $(VENV) $(DB) build *.egg-info src/*.egg-info

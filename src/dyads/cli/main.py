@@ -59,6 +59,22 @@ MinConfOpt = Annotated[Optional[float], typer.Option("--min-confidence", min=0.0
 DbOpt = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file (default $DYADS_DB or ./dyads.duckdb).")]
 
 
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+WorkersOpt = Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes to code on (default: all cores; 1 = in this process).")]
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="local: this machine's cores; dask: a Dask cluster.")]
+SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (default: a LocalCluster); needs --engine dask.")]
+
+
+def _engine(engine: Engine, scheduler: Optional[str]) -> str:
+    if scheduler and engine is not Engine.dask:
+        raise typer.BadParameter("a scheduler address needs --engine dask", param_hint="--scheduler")
+    return engine.value
+
+
 @app.command()
 def code(
     paths: PathsArg,
@@ -66,11 +82,16 @@ def code(
     format: Annotated[Fmt, typer.Option("--format", help="Output format.")] = Fmt.jsonl,
     actors: ActorsOpt = None,
     min_confidence: MinConfOpt = None,
+    workers: WorkersOpt = None,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Code articles and print their events to stdout; touches no database."""
     from dyads import output
+    from dyads.batch import run_engine
     from dyads.coder import Coded
-    from dyads.pipeline import run
+
+    run_opts = {"workers": workers, "engine": _engine(engine, scheduler), "scheduler": scheduler}
 
     default_date = _date(date, "--date")
     settings = _settings(actors, min_confidence)
@@ -78,7 +99,7 @@ def code(
 
     def records():
         nonlocal ok, bad
-        for item in run(paths, settings, default_date=default_date):
+        for item in run_engine(paths, settings, default_date=default_date, **run_opts):
             if isinstance(item, Coded):
                 ok += 1
                 for rej in item.rejections:
@@ -101,16 +122,24 @@ def ingest(
     date: Annotated[Optional[str], typer.Option("--date", help="Publication date for inputs that lack one.")] = None,
     actors: ActorsOpt = None,
     min_confidence: MinConfOpt = None,
+    workers: WorkersOpt = None,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
 ) -> None:
-    """Code articles and store them with their events in DuckDB; re-ingesting changes nothing."""
+    """Code articles and store them with their events in DuckDB; re-ingesting changes nothing.
+
+    With --engine dask the Parquet shards are kept in DB.shards/ so a rerun skips finished partitions.
+    """
+    from dyads.batch import run_engine
     from dyads.coder import Coded
-    from dyads.pipeline import run
     from dyads.settings import default_db
     from dyads.store.db import Store, StoreError
 
     default_date = _date(date, "--date")
     settings = _settings(actors, min_confidence)
     path = db or default_db()
+    run_opts = {"workers": workers, "engine": _engine(engine, scheduler), "scheduler": scheduler,
+                "shard_dir": path.with_name(path.name + ".shards")}
     bad = 0
     try:
         with Store(path) as store:
@@ -118,7 +147,7 @@ def ingest(
 
             def coded_items():
                 nonlocal bad
-                for item in run(paths, settings, default_date=default_date):
+                for item in run_engine(paths, settings, default_date=default_date, **run_opts):
                     if isinstance(item, Coded):
                         rejections.extend(item.rejections)
                         yield item.article, item.events
@@ -155,6 +184,7 @@ def events(
     limit: Annotated[Optional[int], typer.Option("--limit", min=0, help="At most this many events.")] = None,
     format: Annotated[QueryFmt, typer.Option("--format", help="Output format.")] = QueryFmt.jsonl,
     unit: Annotated[str, typer.Option("--unit", help="mention: every coded report; event: each event cluster once (best mention plus cluster fields).")] = "mention",
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="Query the Parquet shards in DIR (from --engine dask) instead of a database.", file_okay=False)] = None,
 ) -> None:
     """Query stored events."""
     from dyads import output
@@ -169,6 +199,19 @@ def events(
             raise typer.BadParameter(f"{code!r} is not a 3-letter code such as IRQ", param_hint=flag)
     if unit not in ("mention", "event"):
         raise typer.BadParameter(f"{unit!r} is not a unit; use mention or event", param_hint="--unit")
+    if parquet is not None:
+        from dyads.batch import query_events
+
+        if unit != "mention":
+            raise typer.BadParameter("Parquet shards hold mentions only; clusters live in the database", param_hint="--unit")
+        try:
+            rows = query_events(parquet, actor=actor, recipient=recipient, event=event,
+                                since=_date(since, "--since"), until=_date(until, "--until"), limit=limit)
+        except FileNotFoundError as exc:
+            typer.echo(f"dyads: {exc}", err=True)
+            raise typer.Exit(2)
+        output.write(rows, format.value, sys.stdout)
+        return
     path = db or default_db()
     if not path.exists():
         typer.echo(f"dyads: no database at {path}; run `dyads ingest PATH --db {path}` first", err=True)
@@ -218,4 +261,5 @@ def _register_optional_commands() -> None:
 _register_optional_commands()
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    # Run through the package so command modules register on the same `app` object.
+    from dyads.__main__ import app as _app  # noqa: F401  (runs the command line)

@@ -167,6 +167,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX clusters_date ON clusters (date);
         """,
     ),
+    # 0003 (dyads.feeds, `dyads watch`): feeds polled and item URLs already fetched, so a
+    # URL is fetched once; a feed's failures are counted, not fatal.
+    Migration(
+        "0003_feeds",
+        """
+        CREATE TABLE feeds (
+            url VARCHAR PRIMARY KEY,
+            title VARCHAR,
+            last_polled TIMESTAMP,
+            last_ok TIMESTAMP,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_error VARCHAR
+        );
+        CREATE TABLE feed_items (
+            url VARCHAR PRIMARY KEY,
+            feed VARCHAR,
+            article_id VARCHAR,
+            status VARCHAR NOT NULL,
+            reason VARCHAR,
+            fetched_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 )
 
 # Column name and DuckDB type of each inserted row, in row order. Rows go in as one
