@@ -1,0 +1,1 @@
+"""The dashboard served by `dyads serve`: templates, static files, server-rendered SVG."""
