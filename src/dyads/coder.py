@@ -55,14 +55,18 @@ _COOPERATIVE = frozenset("AGREE CONSULT SUPPORT CONCEDE COOPERATE AID RETREAT".s
 _REJECT_MODE = {"CONSULT": "meet", "AID": "assist", "COOPERATE": "assist", "SUPPORT": "assist",
                 "RETREAT": "yield", "CONCEDE": "yield", "AGREE": "change"}
 _VISITORS = frozenset("GOV ELI LEG JUD PTY OPP".split())
+_STATE = frozenset("GOV COP MIL JUD LEG SPY".split())
+_NON_STATE = frozenset("IGO NGO IMG MNC".split())
 _MOTION_VERBS = frozenset("arrive travel fly".split())
 # Sports, markets and other non-political prose share verbs with events ("beat", "attack").
+# Words that only sports or markets use, one is enough; and words that need company.
+_SPORTS_STRONG = frozenset(
+    "league championship tournament striker midfielder goalkeeper innings wicket wickets "
+    "batsman bowler olympics medal tennis football soccer cricket rugby basketball baseball "
+    "nba nfl fifa uefa nasdaq playoff playoffs semi-final semifinal quarter-final".split())
 _SPORTS = frozenset(
-    "match goal goals scored score league championship tournament cup coach striker midfielder "
-    "defender goalkeeper season semi-final semifinal quarter-final final playoff playoffs innings "
-    "wicket wickets stadium fans olympic olympics medal race lap grand prix tennis football "
-    "soccer cricket rugby basketball baseball nba nfl fifa uefa shares stocks index nasdaq "
-    "dow earnings quarterly revenue profit".split())
+    "match goal goals scored score cup coach captain defender season final stadium fans race "
+    "lap team shares stocks index dow earnings quarterly revenue profit squad test".split())
 _SPEECH_COMPLEMENTS = frozenset("comment elaborate speculate confirm specify respond answer".split())
 
 
@@ -72,12 +76,17 @@ def _not_political(cand: Candidate, sent: "Span") -> bool:
         return True
     if any(t.lemma_.lower() in _SPEECH_COMPLEMENTS for t in (sent.doc[i] for i in cand.trigger)):
         return True
-    words = {t.lower_ for t in sent}
-    if len(words & _SPORTS) >= 2 and cand.event in ("ASSAULT", "SUPPORT", "CONSULT", "ACCUSE", "REJECT", "COERCE"):
+    anchor = sent.doc[cand.anchor]
+    if any(c.dep_ == "xcomp" and c.lemma_.lower() in _SPEECH_COMPLEMENTS for c in anchor.children):
+        return True  # "declined to comment"
+    # proper names don't count: "Arab League" is not sport
+    words = {t.lower_ for t in sent if not t.text[:1].isupper()}
+    if (words & _SPORTS_STRONG or len(words & _SPORTS) >= 2) and cand.event in ("ASSAULT", "SUPPORT", "CONSULT", "ACCUSE", "REJECT", "COERCE"):
         return True
     return False
-_OWNER_PREPS = frozenset("by of for against".split())
-_PLACE_IS_TARGET = frozenset("COERCE CONCEDE MOBILIZE AID SANCTION ASSAULT PROTEST".split())
+_OWNER_PREPS = frozenset("by of for against from with".split())
+# MOBILIZE is left out: its recipient is whom the force threatens, if the text says (manual).
+_PLACE_IS_TARGET = frozenset("COERCE CONCEDE AID SANCTION ASSAULT PROTEST".split())
 
 
 def _by_modality(cand: Candidate) -> tuple[str, str | None, bool, str]:
@@ -91,7 +100,8 @@ def _by_modality(cand: Candidate) -> tuple[str, str | None, bool, str]:
         # "will withdraw its force unless ...": a conditional intent is a threat or a promise.
         if event in _COOPERATIVE and event != "RETREAT":
             return "AGREE", None, False, rule + "+conditional"
-        return "THREATEN", _THREAT_MODE.get(event), False, rule + "+conditional"
+        if event in _THREAT_MODE or event in ("RETREAT", "SANCTION"):
+            return "THREATEN", _THREAT_MODE.get(event), False, rule + "+conditional"
     if cand.future and not negated and event in _FUTURE_TYPE:
         new = _FUTURE_TYPE[event]
         return new, (_THREAT_MODE.get(event) if new == "THREATEN" else None), negated, rule + "+future"
@@ -277,9 +287,14 @@ class Coder:
                              sector=cand.default_actor_sector, name=None)]
         if not actors:
             return None  # precision: no event without an actor we can name
-        actors = [_fill_country(a, place) for a in actors]
-        recipients = [_fill_country(r, place) for r in recipients]
-        if not recipients and place is not None and place.country_code and cand.event in _PLACE_IS_TARGET:
+        actors = [_fill_country(a, place, attribution) for a in actors]
+        recipients = [_fill_country(r, place, attribution) for r in recipients]
+        national = next((a.code for a in actors if a.code and len(a.code) == 3 and a.sector in _STATE), None)
+        if national:
+            # "the government cracked down on the opposition": a sector-only party facing a
+            # state organ is taken as domestic
+            recipients = [replace(r, code=national) if r.code is None and r.sector else r for r in recipients]
+        if not recipients and len(actors) < 2 and place is not None and place.country_code and cand.event in _PLACE_IS_TARGET:
             # "imposed a curfew in Cizre", "exploded bombs in Kabul": with nobody named, the
             # population of the place is on the receiving end.
             # protests are against the authorities where they happen (as PLOVER gold codes them)
@@ -407,10 +422,15 @@ def _clause(tok: "Token") -> "Token":
     return tok
 
 
-def _fill_country(entity: Entity, place: Location | None) -> Entity:
-    """A sector with no country ("police", "protesters") takes the country where it acts."""
-    if entity.code is None and place is not None and place.country_code:
+def _fill_country(entity: Entity, place: Location | None, speaker: Entity | None = None) -> Entity:
+    """A sector with no country ("police", "protesters") takes the country where it acts,
+    else the country of whoever reports it ("the army said ..." in a Houthi statement)."""
+    if entity.code is not None:
+        return entity
+    if place is not None and place.country_code:
         return replace(entity, code=place.country_code)
+    if speaker is not None and speaker.code and len(speaker.code) == 3 and speaker.code not in _NON_STATE:
+        return replace(entity, code=speaker.code)
     return entity
 
 

@@ -167,7 +167,8 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
 
 
 def _light(verb: "Token", entry: Trigger, words: tuple["Token", ...], noun: "Token") -> Candidate:
-    actors = _subjects(verb) or _noun_actors(noun, entry, words)
+    # "sanctions were imposed on Iran by the US": a passive light verb's agent acts
+    actors = (_agent(verb) if _is_passive(verb) else _subjects(verb)) or _noun_actors(noun, entry, words)
     recips = _preps(noun, entry.rpreps) or _preps(verb, entry.rpreps)
     return _make(entry, words, noun, actors, recips, verb, rule=f"light:{verb.lemma_}+{' '.join(entry.pattern)}")
 
@@ -225,6 +226,10 @@ def _plain(
             actors, recips = actors + recips, []
     if not recips and entry.plover == "PROTEST":
         recips = _purpose_targets(tok)
+    if not recips and entry.plover == "ACCUSE":
+        comp = _ccomp(tok)  # "alleged that Iran had supplied the drones"
+        if comp is not None:
+            recips = _subjects(comp)
     cand = _make(entry, words, tok, actors, recips, modal_from or tok, rule=rule)
     return replace(cand, mode=mode)
 
@@ -648,10 +653,13 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
                 for child in head.children:
                     if child.dep_ in ("advcl", "xcomp", "acl", "prep"):
                         protest_purpose.update(t.i for t in child.subtree)
+    demanded = {c.anchor for c in cands if c.rule.startswith("obligation:")}
     kept = []
     for cand in cands:
         if cand.anchor in content and not cand.rule.startswith("obligation:"):
             continue
+        if cand.anchor in demanded and not cand.rule.startswith("obligation:"):
+            continue  # "Sudan must return the helicopter": the return is only demanded
         if cand.anchor in protest_purpose and cand.event in ("REQUEST", "ACCUSE", "PROTEST"):
             continue
         if _in_background(doc[cand.anchor]) or _denied(doc[cand.anchor]) or _describes_participant(doc[cand.anchor]):

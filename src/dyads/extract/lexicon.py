@@ -161,10 +161,13 @@ class Lexicon:
             return None
         near = _near_words(tok)
         obj = direct_object(tok)
+        particles = {c.lemma_.lower() for c in tok.children if c.dep_ == "prt"}
         for entry in entries:
             matched = _match_extra(entry.extra, near)
             if matched is None:
                 continue
+            if particles and not particles & set(entry.extra):
+                continue  # "backed away" is not "back": a particle makes another verb
             if not _object_fits(entry, obj, matched):
                 continue
             return entry, (tok, *matched)
