@@ -57,6 +57,7 @@ _REJECT_MODE = {"CONSULT": "meet", "AID": "assist", "COOPERATE": "assist", "SUPP
 _VISITORS = frozenset("GOV ELI LEG JUD PTY OPP".split())
 _STATE = frozenset("GOV COP MIL JUD LEG SPY".split())
 _NON_STATE = frozenset("IGO NGO IMG MNC".split())
+_SELF_REFERENCES = frozenset(f"the {w}" for w in "group movement organisation organization party alliance coalition".split())
 _MOTION_VERBS = frozenset("arrive travel fly".split())
 # Sports, markets and other non-political prose share verbs with events ("beat", "attack").
 # Words that only sports or markets use, one is enough; and words that need company.
@@ -280,6 +281,8 @@ class Coder:
                       if (r.code, r.sector) not in {(a.code, a.sector) for a in actors}]
         # Actor phrases are not event places ("Tehran said"); a recipient may be ("arrived in Tehran").
         exclude = {t.i for h in cand.actors for t in phrase_span(doc[h])}
+        if cand.attribution is not None:
+            exclude |= {t.i for t in phrase_span(doc[cand.attribution])}  # the speaker's own place
         prefer = [e.code for e in (*actors, *recipients) if e.code]
         place = find_event_place(sent, anchor, exclude=exclude, prefer=prefer)
         if not actors and cand.default_actor_sector:
@@ -408,6 +411,9 @@ def _pick_date(times: list[dates_mod.ResolvedDate], anchor: "Token", sent: "Span
     ranked = []
     for t in times:
         tok = sent.char_span(t.start, t.end, alignment_mode="expand")
+        if tok is not None and tok.root.dep_ in ("compound", "nummod", "amod", "poss") and tok.root.head.pos_ == "NOUN" \
+                and tok.root.head.ent_type_ not in ("DATE", "TIME"):
+            continue  # "the 2015 nuclear deal", "Sunday's protests" name a thing, not this event's date
         head = _clause(tok.root) if tok is not None else None
         rank = 0 if head is not None and head.i == own.i else 1 if head is not None and head.i in above else 2
         ranked.append((rank, min(abs(t.start - pos), abs(t.end - pos)), t))
@@ -427,6 +433,8 @@ def _fill_country(entity: Entity, place: Location | None, speaker: Entity | None
     else the country of whoever reports it ("the army said ..." in a Houthi statement)."""
     if entity.code is not None:
         return entity
+    if speaker is not None and speaker.code and entity.entity_text.lower() in _SELF_REFERENCES:
+        return replace(entity, code=speaker.code)  # "a Houthi spokesman said the group ..."
     if place is not None and place.country_code:
         return replace(entity, code=place.country_code)
     if speaker is not None and speaker.code and len(speaker.code) == 3 and speaker.code not in _NON_STATE:

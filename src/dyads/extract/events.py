@@ -154,7 +154,8 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
     # A light verb whose object is an event noun: the noun is the trigger
     # ("imposed a curfew", "ordered the arrest", "began a hunger strike").
     obj = direct_object(tok)
-    if obj is not None and len(words) == 1 and (entry.light or entry.plover is None or tok.lemma_.lower() in LIGHT_VERBS):
+    second = any(c.dep_ in ("oprd", "ccomp") for c in tok.children)  # "called the deal a capitulation"
+    if obj is not None and not second and len(words) == 1 and (entry.light or entry.plover is None or tok.lemma_.lower() in LIGHT_VERBS):
         noun = lex.match_noun(obj)
         if noun is not None:
             consumed.add(obj.i)
@@ -359,7 +360,10 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
     governor = tok.head
     actors: list[int] = []
     rule = f"noun:{' '.join(entry.pattern)}"
-    if tok.dep_ in ("dobj", "attr") and governor.lemma_.lower() in LIGHT_VERBS:
+    if tok.dep_ == "compound":
+        return None  # "riot police", "protest leaders": a modifier, not an event
+    if tok.dep_ in ("dobj", "attr") and governor.lemma_.lower() in LIGHT_VERBS and not any(
+            c.dep_ in ("oprd", "ccomp") for c in governor.children):
         actors = _subjects(governor)
         rule = f"light:{governor.lemma_}+{' '.join(entry.pattern)}"
         modal = governor

@@ -168,6 +168,10 @@ class Lexicon:
                 continue
             if particles and not particles & set(entry.extra):
                 continue  # "backed away" is not "back": a particle makes another verb
+            ids = {w.i for w in matched}
+            if any(w.dep_ == "prep" for w in matched) and any(
+                    m.head.i != tok.i and m.head.i not in ids for m in matched):
+                continue  # "withdraw from X" needs X under that "from", not under another PP
             if not _object_fits(entry, obj, matched):
                 continue
             return entry, (tok, *matched)
@@ -241,6 +245,8 @@ def _object_fits(entry: Trigger, obj: "Token | None", matched: tuple["Token", ..
         return False
     if "-" in entry.needobj:
         return True
+    if "territory" in entry.needobj and obj.ent_type_ in ("GPE", "LOC"):
+        return True  # "hand over Kalbajar": a named place is territory
     words = {obj.lemma_.lower()}
     # "thousands of troops", "two Iranian diplomats": look through quantities to the noun.
     for child in obj.children:

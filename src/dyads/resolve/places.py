@@ -596,6 +596,11 @@ def _place_phrases(obj: Token, banned: frozenset[int], depth: int = 0) -> Iterat
     for child in obj.children:
         if child.dep_ == "appos" and child.pos_ == "PROPN":
             yield from _place_phrases(child, banned, depth + 1)
+    for child in obj.children:
+        # "Baghdad's Tahrir Square": the possessor is the reliable, containing place (a
+        # landmark name alone may match a namesake in another country)
+        if child.dep_ == "poss" and child.pos_ == "PROPN" and child.i not in banned:
+            yield from _place_phrases(child, banned, depth + 1)
     generic = obj.pos_ == "NOUN" and (obj.lower_ in _GENERIC_TAIL or obj.lower_ in _VAGUE_WORDS
                                      or obj.lower_ in _OF_NOUNS)
     if generic:
