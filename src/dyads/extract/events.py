@@ -216,7 +216,8 @@ def _plain(
         if entry.obj_is_recipient and obj is not None and obj.i not in matched:
             recips = _heads(obj)
         recips += [h for c in tok.children if c.dep_ == "dative" for h in _heads(c)]
-        recips += _preps(tok, entry.rpreps, skip=matched)
+        # a pattern's own preposition may still introduce the recipient ("called on Rouhani")
+        recips += _preps(tok, entry.rpreps, skip={i for i in matched if tok.doc[i].lower_ not in entry.rpreps})
         if obj is not None:
             recips += _preps(obj, entry.rpreps, skip=matched)
         if entry.swap:
@@ -377,6 +378,7 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
         verb = tok.head.head
         if verb.pos_ in ("VERB", "AUX"):
             actors = _subjects(verb)
+            modal = verb  # "is expected to travel to Riyadh for talks": the talks are future too
     recips = _preps(tok, entry.rpreps)
     if tok.dep_ in ("dobj", "attr") and not recips:
         recips = _preps(governor, entry.rpreps)

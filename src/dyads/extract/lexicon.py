@@ -84,6 +84,7 @@ class Trigger:
     needobj: frozenset[str] | None = None  # lemmas; {"-"}: any object; {"0"}: no object
     hostswap: bool = False  # "X hosted Y": the visitor Y is the actor, the host X the recipient
     sym: bool = False  # "X clashed with Y": reciprocal, all sides are actors
+    needcomp: bool = False  # fires only with an infinitival or clausal complement
 
     @property
     def head(self) -> str:
@@ -135,6 +136,7 @@ def parse_lexicon(lines: Iterable[str]) -> list[Trigger]:
                 needobj=frozenset(need.split("|")) if need else None,
                 hostswap="hostswap" in flags,
                 sym="sym" in flags,
+                needcomp="needcomp" in flags,
             )
         )
     return entries
@@ -162,7 +164,10 @@ class Lexicon:
         near = _near_words(tok)
         obj = direct_object(tok)
         particles = {c.lemma_.lower() for c in tok.children if c.dep_ == "prt"}
+        has_comp = any(c.dep_ in ("xcomp", "ccomp") for c in tok.children)
         for entry in entries:
+            if entry.needcomp and not has_comp:
+                continue
             matched = _match_extra(entry.extra, near)
             if matched is None:
                 continue
