@@ -1,6 +1,6 @@
 """Article -> coded events: the pure function at the heart of dyads.
 
-``code_docs`` takes parsed articles and returns plain records, so it runs the same in
+``Coder.code`` takes articles and returns plain records, so it runs the same in
 this process, in worker processes or on a cluster. Nothing here touches a database.
 """
 
