@@ -1,5 +1,5 @@
 """`python -m dyads`: the same command line as the `dyads` script."""
 
-from dyads.cli.main import app
+from dyads.cli.main import main
 
-app()
+main()

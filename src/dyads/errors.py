@@ -17,15 +17,8 @@ class InputError(DyadsError):
 
 
 class ModelMissingError(DyadsError):
-    """A spaCy model dyads needs is not installed."""
-
-    def __init__(self, model: str) -> None:
-        self.model = model
-        super().__init__(
-            f"spaCy model {model!r} is not installed in this environment. "
-            f"Install it (e.g. `pip install {model}` or `python -m spacy download {model}`) "
-            "or choose another model in the settings."
-        )
+    """The spaCy model dyads needs is missing or not the expected one; the message says how
+    to install it (from PyPI: nothing is downloaded at run time)."""
 
 
 class StoreError(DyadsError):

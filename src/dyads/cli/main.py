@@ -246,6 +246,17 @@ def eval_(
         typer.echo(format_report(rep, errors=errors))
 
 
+def main() -> None:
+    """The console script: library errors become one clear line and exit status 2."""
+    from dyads.errors import DyadsError
+
+    try:
+        app()
+    except DyadsError as exc:
+        typer.echo(f"dyads: {exc}", err=True)
+        raise SystemExit(2)
+
+
 def _register_optional_commands() -> None:
     """Commands that live in their own modules register themselves on `app` when imported."""
     import importlib
@@ -262,4 +273,4 @@ _register_optional_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     # Run through the package so command modules register on the same `app` object.
-    from dyads.__main__ import app as _app  # noqa: F401  (runs the command line)
+    import dyads.__main__  # noqa: F401  (runs the command line)
