@@ -152,3 +152,127 @@ def test_queries_cli_series_rejects_bad_code(tmp_path):
     result = CliRunner().invoke(app, ["series", "--actor", "Israel", "--db", str(tmp_path / "x.duckdb")])
     assert result.exit_code == 2
     assert "3-letter code" in result.output
+
+
+SERIES_CASES = [
+    dict(by="month"),
+    dict(by="day", unit="event"),
+    dict(by="year", undirected=True),
+    dict(by="month", filters=queries.Filters(actor="SYR"), undirected=True),
+]
+
+
+@pytest.mark.parametrize(("limit", "offset"), [(1, 0), (2, 1), (3, 4), (10, 0), (0, 0)])
+def test_queries_series_limit_offset_slice_the_rows(store, limit, offset):
+    rows = queries.series(store, by="month")
+    assert queries.series(store, by="month", limit=limit, offset=offset) == rows[offset:offset + limit]
+
+
+@pytest.mark.parametrize(("limit", "offset"), [(2, 0), (2, 3), (100, 0), (2, 99)])
+def test_queries_series_page_gives_rows_and_total(store, limit, offset):
+    rows = queries.series(store, by="month")
+    page = queries.series_page(store, by="month", limit=limit, offset=offset)
+    assert (page.rows, page.total) == (rows[offset:offset + limit], len(rows))
+
+
+@pytest.mark.parametrize("kw", SERIES_CASES)
+def test_queries_series_count_matches_rows(store, kw):
+    assert queries.series_count(store, **kw) == len(queries.series(store, **kw))
+
+
+@pytest.mark.parametrize("kw", SERIES_CASES)
+def test_queries_series_arrow_matches_rows(store, kw):
+    table = queries.series_arrow(store, **kw)
+    assert table.column_names == queries.series_columns()
+    assert table.to_pylist() == queries.series(store, **kw)
+
+
+@pytest.mark.parametrize("kw", SERIES_CASES)
+def test_queries_write_series_json_matches_rows(store, kw):
+    import io
+    import json
+
+    out = io.BytesIO()
+    n = queries.write_series(store, out, "json", **kw)
+    rows = queries.series(store, **kw)
+    assert (json.loads(out.getvalue()), n) == (rows, len(rows))
+
+
+@pytest.mark.parametrize("kw", SERIES_CASES)
+def test_queries_write_series_csv_matches_rows(store, kw):
+    import csv
+    import io
+
+    out = io.BytesIO()
+    queries.write_series(store, out, "csv", **kw)
+    header, *body = csv.reader(io.StringIO(out.getvalue().decode()))
+    expected = [["" if v is None else str(v) for v in r.values()] for r in queries.series(store, **kw)]
+    assert (header, body) == (queries.series_columns(), expected)
+
+
+def test_queries_write_series_limit_keeps_first_rows(store):
+    import io
+    import json
+
+    out = io.BytesIO()
+    queries.write_series(store, out, "json", by="month", limit=2)
+    assert json.loads(out.getvalue()) == queries.series(store, by="month")[:2]
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda s: queries.write_series(s, None, "xml"), "format"),  # type: ignore[arg-type]
+        (lambda s: queries.series(s, limit=-1), "limit"),
+        (lambda s: queries.series_page(s, offset=-1), "offset"),
+        (lambda s: queries.series_arrow(s, unit="article"), "unit"),
+    ],
+)
+def test_queries_series_variants_reject_bad_arguments(store, call, match):
+    with pytest.raises(queries.QueryError, match=match):
+        call(store)
+
+
+def test_queries_series_scale_sum_is_exact(tmp_path):
+    # As floats 0.1 + 0.2 is 0.30000000000000004; the series sums exactly (as decimals).
+    items = [(Article(f"x{i}", "t", published=JAN), [
+        event(f"x{i}", f"x{i}", "AGREE", ("FRA",), ("DEU",), JAN, v, 1)]) for i, v in enumerate((0.1, 0.2))]
+    with Store(tmp_path / "exact.duckdb") as s:
+        s.add_many(items)
+        (r,) = queries.series(s, by="month")
+    assert (r["event_scale_sum"], r["event_scale_mean"]) == (0.3, 0.15)
+
+
+def _cli(tmp_path, args):
+    from typer.testing import CliRunner
+
+    from dyads.cli.main import app
+
+    path = tmp_path / "cli.duckdb"
+    with Store(path) as s:
+        s.add_many(ITEMS)
+    return CliRunner().invoke(app, ["series", *args, "--db", str(path)])
+
+
+def test_queries_cli_series_table_limit_notes_the_rest(tmp_path):
+    result = _cli(tmp_path, ["--by", "month", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    header, *rest = result.output.splitlines()
+    rows = [ln for ln in rest if not ln.startswith("dyads:")]
+    assert (header.split()[:3], len(rows)) == (["actor", "recipient", "period"], 2)
+    assert "4 more rows (of 6)" in result.output
+
+
+def test_queries_cli_series_json_is_the_library_rows(tmp_path):
+    import json
+
+    result = _cli(tmp_path, ["--by", "year", "--undirected", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    with Store(tmp_path / "cli.duckdb", read_only=True) as s:
+        assert json.loads(result.output) == queries.series(s, by="year", undirected=True)
+
+
+def test_queries_cli_series_empty_table_says_so(tmp_path):
+    result = _cli(tmp_path, ["--actor", "USA"])
+    assert result.exit_code == 0, result.output
+    assert "series is empty" in result.output

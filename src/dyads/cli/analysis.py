@@ -103,6 +103,11 @@ def _print_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str, hide_z
         typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
+# A terminal table of every dyad of a large store (~100k rows) is unreadable and slow
+# to print: the table shows this many rows unless --limit says otherwise.
+TABLE_ROWS = 200
+
+
 @app.command()
 def series(
     db: DbOpt = None,
@@ -115,18 +120,57 @@ def series(
     since: SinceOpt = None,
     until: UntilOpt = None,
     undirected: Annotated[bool, typer.Option("--undirected", help="Merge A->B and B->A into one dyad.")] = False,
+    limit: Annotated[Optional[int], typer.Option(
+        "--limit", min=1, help=f"At most this many rows (default: {TABLE_ROWS} for table, all for csv and json).",
+    )] = None,
 ) -> None:
-    """Dyad time series: per (actor, recipient, period) counts by event type and quad class, and event_scale mean/sum."""
+    """Dyad time series: per (actor, recipient, period) counts by event type and quad class, and event_scale mean/sum.
+
+    Rows are ordered by actor, recipient, period.
+    """
     from dyads.store import queries
     from dyads.store.db import StoreError
 
     filters = _filters(actor, recipient, event, since, until)
+    kw = dict(by=by.value, unit=unit.value, undirected=undirected)
     try:
         with _open(db) as store:
-            rows = queries.series(store, filters, by=by.value, unit=unit.value, undirected=undirected)
+            if format is not TableFmt.table:
+                # DuckDB writes CSV/JSON itself: no Python object per row.
+                sys.stdout.flush()
+                _write_stdout(lambda out: queries.write_series(store, out, format.value, filters, limit=limit, **kw))
+                return
+            page = queries.series_page(store, filters, limit=limit or TABLE_ROWS, **kw)
     except (StoreError, queries.QueryError) as exc:
         _fail(exc)
-    _print_rows(rows, queries.series_columns(), format.value, hide_zero=True)
+    if not page.rows:
+        typer.echo("dyads: no dated events match; the series is empty", err=True)
+        return
+    _print_rows(page.rows, queries.series_columns(), "table", hide_zero=True)
+    if page.total > len(page.rows):
+        typer.echo(f"dyads: {page.total - len(page.rows):,} more rows (of {page.total:,}); "
+                   "use --format csv or json for all, or --limit N", err=True)
+
+
+def _write_stdout(write) -> None:
+    """Run ``write`` on the binary stdout; a reader that stops early (``| head``) is no error."""
+    out = getattr(sys.stdout, "buffer", None)
+    try:
+        if out is None:  # a text-only stdout (rare): go through a buffer
+            import io
+
+            buf = io.BytesIO()
+            write(buf)
+            sys.stdout.write(buf.getvalue().decode("utf-8"))
+        else:
+            write(out)
+            out.flush()
+    except BrokenPipeError:
+        # Python would report the broken pipe again when flushing stdout at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
 
 
 @app.command()
