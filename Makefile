@@ -29,6 +29,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_code.py --articles $(ARTICLES)
 	$(BIN)/python bench/bench_series.py
+	$(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) $(DB) build *.egg-info src/*.egg-info

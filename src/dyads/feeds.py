@@ -187,7 +187,7 @@ def page_article(page: Fetched, entry: Entry, feed_title: str | None, default_da
     import trafilatura
 
     from dyads.ingest.clean import clean_text
-    from dyads.ingest.readers import article_id, non_english_reason
+    from dyads.ingest.readers import article_id, non_english_reason, unusable_text
 
     origin = entry.url
     if page.content_type and page.content_type not in _PAGE_TYPES:
@@ -198,6 +198,8 @@ def page_article(page: Fetched, entry: Entry, feed_title: str | None, default_da
     except Exception as exc:  # trafilatura raises assorted errors on malformed pages
         return Rejection(origin, "read", "no-text", f"{origin}: HTML could not be parsed ({type(exc).__name__})")
     raw = getattr(doc, "text", None) if doc is not None else None
+    if raw and (problem := unusable_text(raw)) is not None:
+        return Rejection(origin, "read", problem[0], f"{origin}: {problem[1]}")
     text = clean_text("\n\n".join((raw or "").split("\n")))  # trafilatura: one paragraph per line
     if not text:
         return Rejection(origin, "read", "no-text", f"{origin}: no article text found in the page")

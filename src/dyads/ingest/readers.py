@@ -40,6 +40,9 @@ _MAX_CONTROL_SHARE = 0.10
 # (e.g. "© 2020" in a footer becomes 2020-01-01); a wrong date is worse than the default.
 _DATE_PARAMS: dict[str, Any] = {"original_date": True, "extensive_search": False}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# Longest cleaned article text coded. spaCy refuses texts over 1,000,000 characters (and
+# needs ~1 GB per 100,000 to parse one); news articles are far below this. Same as the API.
+MAX_TEXT_CHARS = 500_000
 
 
 def iter_articles(
@@ -267,6 +270,8 @@ def _record_to_article(line: str, origin: str, default_date: dt.date | None) -> 
         record: Any = json.loads(line)
     except json.JSONDecodeError as exc:
         return _reject(origin, "bad-json", f"{origin}: not valid JSON ({exc.msg} at column {exc.colno})")
+    except RecursionError:  # e.g. [[[[...]]]] thousands deep: the decoder recurses per level
+        return _reject(origin, "bad-json", f"{origin}: JSON nested too deeply")
     if not isinstance(record, dict):
         return _reject(origin, "bad-json", f"{origin}: expected a JSON object, got {type(record).__name__}")
     raw_id = record.get("id")
@@ -323,6 +328,8 @@ def _make_article(
     given_id: str | None = None,
 ) -> Item:
     """Clean the text, check it is English prose and build the Article."""
+    if (problem := unusable_text(raw_text, title, url, source, given_id)) is not None:
+        return _reject(origin, problem[0], f"{origin}: {problem[1]}", None if problem[0] == "encoding" else given_id)
     text = clean_text(raw_text)
     if not text:
         return _reject(
@@ -339,8 +346,31 @@ def _make_article(
         url=url,
         source=source,
         published=published,
-        origin=origin,
+        origin=_printable(origin),
     )
+
+
+def unusable_text(text: str, *fields: str | None) -> tuple[str, str] | None:
+    """(reason, message) when a text cannot be coded or stored at all, else None.
+
+    Lone surrogates (JSON escapes like "\\ud800") are not Unicode text: spaCy's tokenizer
+    and the store's hashing both raise on them. Texts over MAX_TEXT_CHARS would make
+    spaCy raise (or exhaust memory) for the whole batch.
+    """
+    for value in (text, *fields):
+        if value is not None and not _encodable(value):
+            return "encoding", "contains invalid Unicode (a lone surrogate such as \\ud800)"
+    if len(text) > MAX_TEXT_CHARS:
+        return "too-large", f"text of {len(text)} characters exceeds the limit of {MAX_TEXT_CHARS} characters"
+    return None
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Common English function words, chosen to be rare as words in other Latin-script
@@ -466,4 +496,11 @@ def _too_large(origin: str, size: int, max_bytes: int) -> Rejection:
 def _reject(origin: str, reason: str, message: str, article_id: str | None = None) -> Rejection:
     """A read-stage rejection; the reason must be a documented one."""
     assert reason in REASONS, reason
-    return Rejection(origin=origin, stage="read", reason=reason, message=message, article_id=article_id)
+    return Rejection(origin=_printable(origin), stage="read", reason=reason, message=_printable(message),
+                     article_id=article_id)
+
+
+def _printable(name: str) -> str:
+    """A file name as storable text: bytes that are not UTF-8 (kept by Python as lone
+    surrogates, which the store cannot encode) are shown as escapes like \\udcff."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
