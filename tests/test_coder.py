@@ -110,3 +110,28 @@ def test_coder_code_streams_many_articles(coder):
     coded = list(coder.code(arts))
     assert [c.article.id for c in coded] == [a.id for a in arts]
     assert all(len(c.events) == 1 for c in coded)
+
+
+def test_coder_too_long_text_is_rejected_in_place(coder):
+    limit = coder.nlp.max_length
+    arts = [
+        Article(id="a", text="Iran condemned Israel on Monday.", published=PUB),
+        Article(id="b", text="x " * (limit // 2 + 1), published=PUB),
+        Article(id="c", text="Turkey condemned Greece on Monday.", published=PUB),
+    ]
+    coded = list(coder.code(arts))
+    assert [c.article.id for c in coded] == ["a", "b", "c"]
+    assert coded[1].events == () and coded[1].rejections[0].reason == "too-large"
+    assert coded[0].events and coded[2].events
+
+
+def test_coder_sentence_ents_match_spacy(nlp):
+    """sentence_ents (linear: built from IOB tags) gives what Span.ents (which rescans the
+    whole document each call) gives."""
+    from dyads.resolve.places import sentence_ents
+
+    doc = nlp("Iraqi Foreign Minister Fuad Hussein met Iranian President Hassan Rouhani in Tehran. "
+              "The United Nations said on Monday that talks in Geneva would resume in March.")
+    for sent in doc.sents:
+        assert [(e.start, e.end, e.label_) for e in sentence_ents(sent)] == \
+            [(e.start, e.end, e.label_) for e in sent.ents]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Protocol, Sequence
 from dyads.extract.events import Candidate, find_candidates
 from dyads.extract.lexicon import QUAD, Lexicon, event_scale, load_lexicon
 from dyads.resolve import dates as dates_mod
-from dyads.resolve.places import find_event_place
+from dyads.resolve.places import find_event_place, sentence_ents
 from dyads.settings import Settings
 from dyads.types import Article, Entity, Event, Location, Modality, Rejection, TextInfo
 
@@ -139,8 +139,16 @@ class Coder:
 
     def code(self, articles: Iterable[Article]) -> Iterator[Coded]:
         """Parse and code a stream of articles (one nlp.pipe over all of them)."""
-        pairs = ((a.text, a) for a in articles)
+        limit = self.nlp.max_length
+        # A text spaCy refuses would raise inside nlp.pipe and lose the whole batch: it is
+        # parsed as empty and comes back as a rejection, in its place in the stream.
+        pairs = ((a.text if len(a.text) <= limit else "", a) for a in articles)
         for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.settings.batch_size):
+            if len(article.text) > limit:
+                yield Coded(article, (), (Rejection(article.origin or article.id, "code", "too-large",
+                                                    f"text of {len(article.text)} characters is longer than the "
+                                                    f"parser's limit of {limit}", article.id),))
+                continue
             yield self.code_doc(doc, article)
 
     def code_text(self, text: str, published: dt.date | None = None, article_id: str = "text") -> list[Event]:
@@ -191,7 +199,7 @@ class Coder:
 
     def _learn_people(self, sent: "Span", when: dt.date | None, memory: "ArticleMemory") -> None:
         """Let the resolver see every titled person, so later bare surnames resolve."""
-        for ent in sent.ents:
+        for ent in sentence_ents(sent):
             if ent.label_ == "PERSON":
                 self.actors.resolve(phrase_span(ent.root), when, memory)
 

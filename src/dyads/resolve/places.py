@@ -619,10 +619,36 @@ def _of_phrases(obj: Token, banned: frozenset[int], depth: int) -> Iterator[_Phr
             yield from _place_phrases(inner, banned, depth + 1)
 
 
+def entity_span(tok: Token) -> Span:
+    """The named-entity span a token belongs to, from its IOB tags.
+
+    Written by hand because ``doc.ents`` and ``Span.ents`` rebuild every entity of the
+    whole document on each call, which made coding long articles quadratic."""
+    doc, start, end = tok.doc, tok.i, tok.i + 1
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    from spacy.tokens import Span as _Span
+
+    return _Span(doc, start, end, label=doc[start].ent_type_)
+
+
+def sentence_ents(sent: Span) -> list[Span]:
+    """The named entities inside one sentence, in linear time (see entity_span)."""
+    out = []
+    for tok in sent:
+        if tok.ent_iob_ == "B":
+            span = entity_span(tok)
+            if span.end <= sent.end:
+                out.append(span)
+    return out
+
+
 def _own_phrase(obj: Token, banned: frozenset[int]) -> _Phrase | None:
     """The object's entity, proper name, or demonym phrase ("Iraqi soil"), if any."""
     if obj.ent_type_ in _PLACE_ENTS:
-        ent = next(e for e in obj.doc.ents if e.start <= obj.i < e.end)
+        ent = entity_span(obj)
         toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
         mods = [c for c in obj.children if c.dep_ == "amod" and c.lower_ in _DIRECTIONS
                 and c.i < ent.start]
@@ -669,7 +695,7 @@ def _contiguous(tokens: list[Token]) -> bool:
 def _single_place(sent: Span, banned: frozenset[int], prefer: tuple[str, ...]) -> Location | None:
     """Fallback: the sentence's only geocodable place entity that is not part of an actor."""
     found: dict[tuple, Location] = {}
-    for ent in sent.ents:
+    for ent in sentence_ents(sent):
         if ent.label_ not in _PLACE_ENTS or any(t.i in banned for t in ent):
             continue
         if _is_actor_like(ent.root):
