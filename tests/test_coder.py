@@ -135,3 +135,29 @@ def test_coder_sentence_ents_match_spacy(nlp):
     for sent in doc.sents:
         assert [(e.start, e.end, e.label_) for e in sentence_ents(sent)] == \
             [(e.start, e.end, e.label_) for e in sent.ents]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Iran condemned Sunday's attack on its embassy.", "Iran rejected the 2015 nuclear deal on Monday."],
+)
+def test_coder_dates_that_name_things_do_not_date_the_event(coder, text):
+    events = coder.code_text(text, PUB, article_id="d")
+    assert events, "the event must still be coded"
+    assert all(e.date_text != "2015" and "Sunday's" not in (e.date_text or "") for e in events)
+
+
+def test_coder_never_fails_on_the_dev_sets_and_phenomena(coder, dev_dir):
+    """A coder exception turns an article into a rejection and loses its events: none may
+    happen on any sentence we have."""
+    import json
+    from pathlib import Path
+
+    texts = [json.loads(line)["text"] for f in sorted(dev_dir.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
+    for line in (Path(__file__).parent / "phenomena.tsv").open(encoding="utf-8"):
+        cols = line.rstrip("\n").split("\t")
+        if len(cols) > 2 and not line.startswith("#") and cols[0] != "group":
+            texts.append(cols[1])
+    arts = [Article(id=f"t{i}", text=t, published=PUB) for i, t in enumerate(texts)]
+    errors = [(c.article.text, c.rejections) for c in coder.code(arts) if c.rejections]
+    assert not errors

@@ -419,12 +419,15 @@ def _pick_date(times: list[dates_mod.ResolvedDate], anchor: "Token", sent: "Span
     ranked = []
     for t in times:
         tok = sent.char_span(t.start, t.end, alignment_mode="expand")
-        if tok is not None and tok.root.dep_ in ("compound", "nummod", "amod", "poss") and tok.root.head.pos_ == "NOUN" \
-                and tok.root.head.ent_type_ not in ("DATE", "TIME"):
-            continue  # "the 2015 nuclear deal", "Sunday's protests" name a thing, not this event's date
+        if tok is not None and any(
+                w.dep_ in ("compound", "nummod", "amod", "poss") and w.head.pos_ == "NOUN"
+                and w.head.i >= tok.end and w.head.ent_type_ not in ("DATE", "TIME") for w in tok):
+            continue  # "of the 2015 nuclear deal", "Sunday's protests" name a thing, not this event's date
         head = _clause(tok.root) if tok is not None else None
         rank = 0 if head is not None and head.i == own.i else 1 if head is not None and head.i in above else 2
         ranked.append((rank, min(abs(t.start - pos), abs(t.end - pos)), t))
+    if not ranked:
+        return None
     rank, _, best = min(ranked, key=lambda r: (r[0], r[1]))
     return best if rank < 2 else None
 
