@@ -161,3 +161,20 @@ def test_coder_never_fails_on_the_dev_sets_and_phenomena(coder, dev_dir):
     arts = [Article(id=f"t{i}", text=t, published=PUB) for i, t in enumerate(texts)]
     errors = [(c.article.text, c.rejections) for c in coder.code(arts) if c.rejections]
     assert not errors
+
+
+def test_coder_failure_on_one_sentence_keeps_the_others(coder, monkeypatch):
+    import dyads.coder as coder_mod
+
+    real = coder_mod.find_candidates
+
+    def flaky(sent, lex):
+        if "Greece" in sent.text:
+            raise RuntimeError("boom")
+        return real(sent, lex)
+
+    monkeypatch.setattr(coder_mod, "find_candidates", flaky)
+    text = "Iran condemned Israel on Monday. Turkey condemned Greece on Monday. Egypt condemned Libya."
+    coded = coder.code_doc(coder.nlp(text), Article(id="f", text=text, published=PUB))
+    assert {e.actor[0].code for e in coded.events} == {"IRN", "EGY"}
+    assert len(coded.rejections) == 1 and "sentence 1" in coded.rejections[0].message

@@ -157,16 +157,20 @@ class Coder:
         return list(self.code_doc(self.nlp(text), article).events)
 
     def code_doc(self, doc: "Doc", article: Article) -> Coded:
-        """Code one parsed article. Never raises for odd text: a failure becomes a Rejection."""
+        """Code one parsed article. Never raises for odd text: a sentence the coder fails on
+        becomes a Rejection naming it, and the article's other events are kept."""
+        failures: list[Rejection] = []
         try:
-            return Coded(article, tuple(self._events(doc, article)))
+            events = tuple(self._events(doc, article, failures))
         except Exception as exc:  # one bad article never kills a batch (STYLE 8)
-            return Coded(article, (), (Rejection(article.origin or article.id, "code", "coder-error",
-                                                 f"{type(exc).__name__}: {exc}", article.id),))
+            events = ()
+            failures.append(Rejection(article.origin or article.id, "code", "coder-error",
+                                      f"{type(exc).__name__}: {exc}", article.id))
+        return Coded(article, events, tuple(failures))
 
     # ------------------------------------------------------------ internals
 
-    def _events(self, doc: "Doc", article: Article) -> Iterator[Event]:
+    def _events(self, doc: "Doc", article: Article, failures: list[Rejection]) -> Iterator[Event]:
         from dyads.resolve.actors import ArticleMemory
 
         memory = ArticleMemory()
@@ -186,10 +190,19 @@ class Coder:
             times = dates_mod.find_time_expressions(sent.text, published)
             if frame is None and index < 2 and times:
                 frame = times[0]
-            for cand in find_candidates(sent, self.lexicon):
+            try:
+                cands = find_candidates(sent, self.lexicon)
+            except Exception as exc:  # a bug on one odd sentence must not lose the article
+                failures.append(_sentence_failure(article, index, exc))
+                continue
+            for cand in cands:
                 if not cand.event:
                     continue
-                event = self._build(cand, sent, index, article, memory, times, frame, estimate)
+                try:
+                    event = self._build(cand, sent, index, article, memory, times, frame, estimate)
+                except Exception as exc:
+                    failures.append(_sentence_failure(article, index, exc))
+                    continue
                 if event is None or event.confidence < self.settings.min_confidence:
                     continue
                 previous = seen.get(event.id)
@@ -368,6 +381,11 @@ class Coder:
             trigger_start=start,
             trigger_end=end,
         )
+
+
+def _sentence_failure(article: Article, index: int, exc: Exception) -> Rejection:
+    return Rejection(article.origin or article.id, "code", "coder-error",
+                     f"sentence {index}: {type(exc).__name__}: {exc}", article.id)
 
 
 def phrase_span(tok: "Token") -> "Span":

@@ -40,4 +40,5 @@ REASONS: dict[str, str] = {
     "duplicate-id": "an article id (or identical content) was already seen in this batch",
     "unreadable": "the path does not exist or cannot be read",
     "unsupported-type": "the file type is not one of .txt, .html, .htm, .jsonl",
+    "coder-error": "the coder failed on a sentence (its other sentences are still coded); a bug to report",
 }
