@@ -298,3 +298,12 @@ def test_api_serve_command_owns_the_database(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_api_series_pages_with_a_total(base: str) -> None:
+    whole = get(base, "/series", by="month").json()
+    assert whole["total"] == len(whole["rows"]) >= 2 and whole["next_offset"] is None
+    first = get(base, "/series", by="month", limit=1).json()
+    assert first["total"] == whole["total"] and first["next_offset"] == 1
+    second = get(base, "/series", by="month", limit=1, offset=1).json()
+    assert first["rows"] + second["rows"] == whole["rows"][:2]

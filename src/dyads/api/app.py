@@ -37,6 +37,7 @@ MAX_TEXT_CHARS = 500_000  # one article's text
 MAX_BATCH = 50  # articles per POST /articles
 MAX_PAGE = 500  # events per page
 DEFAULT_PAGE = 50
+MAX_SERIES_PAGE = 5000  # series rows per page (a whole month-by-dyad table over 1M events is ~100k rows)
 
 ERROR_CODES: dict[int, str] = {
     400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
@@ -367,12 +368,17 @@ def _add_api_routes(app: FastAPI, service: StoreService) -> None:
         actor: Code3 = None, recipient: Code3 = None, event: EventType = None,
         since: Since = None, until: Until = None, unit: Unit = "mention",
         undirected: bool = False,
+        limit: Annotated[int, Query(ge=1, le=MAX_SERIES_PAGE)] = MAX_SERIES_PAGE,
+        offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
     ) -> dict[str, Any]:
-        """Counts per dyad and period, by PLOVER type and quad class, as `dyads series`."""
+        """Counts per dyad and period, by PLOVER type and quad class, as `dyads series`; paged
+        (rows in dyad, then period order), with the total row count."""
         with service.read() as s:
-            rows = queries.series(s, make_filters(actor, recipient, event, since, until),  # type: ignore[arg-type]
-                                  by=by, unit=unit, undirected=undirected)
-        return {"by": by, "unit": unit, "rows": rows}
+            page = queries.series_page(s, make_filters(actor, recipient, event, since, until),  # type: ignore[arg-type]
+                                       by=by, unit=unit, undirected=undirected, limit=limit, offset=offset)
+        nxt = offset + limit if offset + limit < page.total else None
+        return {"by": by, "unit": unit, "total": page.total, "limit": limit, "offset": offset,
+                "next_offset": nxt, "rows": page.rows}
 
     @app.get("/actors", tags=["query"])
     def actors(
