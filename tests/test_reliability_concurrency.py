@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from dyads.api.app import create_app
 from dyads.api.server import background_server
