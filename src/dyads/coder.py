@@ -88,6 +88,7 @@ def _not_political(cand: Candidate, sent: "Span") -> bool:
 _OWNER_PREPS = frozenset("by of for against from with".split())
 # MOBILIZE is left out: its recipient is whom the force threatens, if the text says (manual).
 _PLACE_IS_TARGET = frozenset("COERCE CONCEDE AID SANCTION ASSAULT PROTEST".split())
+_MATERIAL_THREATS = frozenset("violence restrict arrest".split())  # "threatened a curfew in Algiers"
 
 
 def _by_modality(cand: Candidate) -> tuple[str, str | None, bool, str]:
@@ -318,7 +319,8 @@ class Coder:
             # "the government cracked down on the opposition": a sector-only party facing a
             # state organ is taken as domestic
             recipients = [replace(r, code=national) if r.code is None and r.sector else r for r in recipients]
-        if not recipients and len(actors) < 2 and place is not None and place.country_code and cand.event in _PLACE_IS_TARGET:
+        place_target = cand.event in _PLACE_IS_TARGET or (cand.event == "THREATEN" and cand.mode in _MATERIAL_THREATS)
+        if not recipients and len(actors) < 2 and place is not None and place.country_code and place_target:
             # "imposed a curfew in Cizre", "exploded bombs in Kabul": with nobody named, the
             # population of the place is on the receiving end.
             # protests are against the authorities where they happen (as PLOVER gold codes them)

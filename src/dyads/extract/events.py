@@ -171,6 +171,8 @@ def _light(verb: "Token", entry: Trigger, words: tuple["Token", ...], noun: "Tok
     # "sanctions were imposed on Iran by the US": a passive light verb's agent acts
     actors = (_agent(verb) if _is_passive(verb) else _subjects(verb)) or _noun_actors(noun, entry, words)
     recips = _preps(noun, entry.rpreps) or _preps(verb, entry.rpreps)
+    if not recips and entry.plover == "PROTEST":
+        recips = _purpose_targets(verb)  # "began a hunger strike to protest against X"
     return _make(entry, words, noun, actors, recips, verb, rule=f"light:{verb.lemma_}+{' '.join(entry.pattern)}")
 
 
@@ -228,6 +230,10 @@ def _plain(
             actors, recips = actors + recips, []
     if not recips and entry.plover == "PROTEST":
         recips = _purpose_targets(tok)
+    if not recips and entry.plover == "MOBILIZE":
+        # "mobilized reservists for a possible war against Iraq": whom the force is aimed at
+        recips = [h for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "against" and t.i != tok.i
+                  for g in t.children if g.dep_ == "pobj" for h in _heads(g)]
     if not recips and entry.plover == "ACCUSE":
         comp = _ccomp(tok)  # "alleged that Iran had supplied the drones"
         if comp is not None:
