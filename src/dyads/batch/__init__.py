@@ -241,22 +241,15 @@ def query_events(
     pattern = Path(parquet_dir) / "events" / "*.parquet"
     if not any(pattern.parent.glob("*.parquet")):
         raise FileNotFoundError(f"no event shards in {pattern.parent}; run `dyads ingest --engine dask` first")
-    where, params = [], []
-    # Only fixed SQL fragments are joined; every user value is a parameter.
-    for clause, value in (("list_contains(actor_codes, ?)", actor), ("list_contains(recipient_codes, ?)", recipient),
-                          ("event = ?", event)):
-        if value is not None:
-            where.append(clause)
-            params.append(value.strip().upper())
-    for clause, day in (("date >= ?", since), ("date <= ?", until)):
-        if day is not None:
-            where.append(clause)
-            params.append(day)
-    sql = "SELECT record FROM read_parquet(?)"
+    from dyads.store.queries import Filters
+
+    # The same filters as the store's queries: fixed SQL fragments, every value a parameter.
+    where, params = Filters(actor, recipient, event, since, until).where("s")
+    sql = "SELECT record FROM read_parquet(?) s"
     params.insert(0, str(pattern))
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY date NULLS LAST, id"
+    sql += " ORDER BY s.date NULLS LAST, s.id"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)

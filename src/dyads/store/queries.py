@@ -146,17 +146,7 @@ def events(
 ) -> list[dict[str, Any]]:
     """Event records: each coded mention, or (unit "event") each cluster's best mention
     plus the cluster fields. Ordered by date (undated last), then id."""
-    if limit is not None and limit < 0:
-        raise QueryError(f"limit must be 0 or more, got {limit}")
-    if offset < 0:
-        raise QueryError(f"offset must be 0 or more, got {offset}")
-    sql, params = _records_sql(filters, unit)
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    if offset:
-        sql += " OFFSET ?"
-        params.append(offset)
+    sql, params = _paged(*_records_sql(filters, unit), limit, offset)
     rows = _con(store).execute(sql, params).fetchall()
     return [_record(r, unit == "event") for r in rows]
 
@@ -203,13 +193,7 @@ def clusters(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY c.date NULLS LAST, c.id"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    if offset:
-        sql += " OFFSET ?"
-        params.append(offset)
-    return _dicts(_con(store).execute(sql, params))
+    return _dicts(_con(store).execute(*_paged(sql, params, limit, offset)))
 
 
 def cluster_mentions(store: Store, cluster_id: str) -> list[dict[str, Any]]:
