@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 SAY_VERBS = frozenset(
     "say tell state announce add claim report note told declare stress confirm "
-    "explain write reiterate assert acknowledge indicate suggest".split()
+    "explain write reiterate assert acknowledge indicate suggest quote".split()
 )
 # Verbs whose noun object is the event ("held talks", "launched an attack").
 LIGHT_VERBS = frozenset(
@@ -148,6 +148,8 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
     comp = _xcomp(tok)
     if comp is None and entry.ctrl == "request":
         comp = _ccomp(tok)  # "demanded that Turkey provide information"
+        if comp is not None and comp.lemma_.lower() in SAY_VERBS:
+            comp = None  # "demanded X, diplomats quoted ... as saying": the report, not the demand
     if entry.ctrl and comp is not None:
         yield from _control(tok, entry, words, comp, lex, consumed)
         return
@@ -212,7 +214,7 @@ def _plain(
             else:
                 actors = _heads(subj_tok)
         matched = {w.i for w in words}
-        obj = direct_object(tok)
+        obj = direct_object(tok) or _shifted_object(tok)
         if obj is not None and lex.match_noun(obj) is not None:
             consumed.add(obj.i)  # "attend a summit", "rejected the demand": one event, not two
         if entry.obj_is_recipient and obj is not None and obj.i not in matched:
@@ -228,8 +230,10 @@ def _plain(
             actors, recips = _heads(obj), actors
         if entry.sym:
             actors, recips = actors + recips, []
-    if not recips and entry.plover == "PROTEST":
-        recips = _purpose_targets(tok)
+    if entry.plover == "PROTEST":
+        # "blocked a road to show disapproval for X", "in defiance of X": the purpose names
+        # whom the protest is against; the road or square is only where it happens
+        recips = _purpose_targets(tok) or recips
     if not recips and entry.plover == "MOBILIZE":
         # "mobilized reservists for a possible war against Iraq": whom the force is aimed at
         recips = [h for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "against" and t.i != tok.i
@@ -238,6 +242,9 @@ def _plain(
         comp = _ccomp(tok)  # "alleged that Iran had supplied the drones"
         if comp is not None:
             recips = _subjects(comp)
+        else:
+            # "complained to Japan": with no "about"/"over", whom one complains to is the target
+            recips = _preps(tok, ("to",))
     cand = _make(entry, words, tok, actors, recips, modal_from or tok, rule=rule)
     return replace(cand, mode=mode)
 
@@ -460,6 +467,19 @@ def _xcomp(tok: "Token") -> "Token | None":
     return None
 
 
+def _shifted_object(tok: "Token") -> "Token | None":
+    """A heavy object moved after an "as" phrase: "denounced as an ugly crime Serbia's
+    suppression of ...", which the parser reads as an apposition to the "as" object."""
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ == "as":
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    for appos in pobj.children:
+                        if appos.dep_ == "appos" and appos.pos_ in ("NOUN", "PROPN"):
+                            return appos
+    return None
+
+
 def _is_passive(tok: "Token") -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
 
@@ -498,10 +518,34 @@ def _preps(tok: "Token", preps: tuple[str, ...], *, skip: set[int] | frozenset[i
     out: list[int] = []
     for child in tok.children:
         if child.dep_ == "prep" and child.lower_ in preps and child.i not in skip:
-            for grand in child.children:
-                if grand.dep_ == "pobj" and grand.i not in skip:
-                    out += _heads(grand)
+            objs = [g for g in child.children if g.dep_ == "pobj" and g.i not in skip]
+            if not objs and (dangling := _dangling_object(child)) is not None:
+                objs = [dangling]
+            for grand in objs:
+                out += _heads(grand)
     return out
+
+
+_NOMINAL = frozenset("NOUN PROPN NUM ADJ DET PRON".split())
+
+
+def _dangling_object(prep: "Token") -> "Token | None":
+    """The noun phrase right after a preposition the parser left without an object.
+
+    "granted asylum to five officers holed up in ...": the parser makes "officers" the
+    subject of "holed" and leaves "to" empty; the phrase after the preposition is still
+    its object."""
+    if any(c.dep_ in ("pobj", "pcomp") for c in prep.children) or prep.i + 1 >= len(prep.doc):
+        return None
+    node = prep.doc[prep.i + 1]
+    if node.pos_ not in _NOMINAL:
+        return None
+    while node.head.i != node.i and node.head.pos_ in _NOMINAL and node.head.i > prep.i and node.dep_ != "conj":
+        node = node.head
+    if node.pos_ not in ("NOUN", "PROPN") or node.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    clause = node.head
+    return node if clause.head.i == prep.head.i and clause.i > node.i else None
 
 
 def _heads(tok: "Token") -> list[int]:

@@ -1009,9 +1009,12 @@ class ActorResolver:
         "Palestinians in Gaza"), which makes it civilians rather than the nation."""
         if not any(e.people for e in m.entries):
             return False
+        after = an.toks[m.end].norm if m.end < len(an.toks) else None
+        if after is not None and after not in _PEOPLE_PLACE and not an.toks[m.end].is_sep:
+            return False  # "two Israeli air raids": the demonym modifies another noun
         if any(_is_number(t) for t in an.toks[:m.start] if not t.is_sep):
             return True
-        return m.end < len(an.toks) and an.toks[m.end].norm in _PEOPLE_PLACE
+        return after in _PEOPLE_PLACE
 
     def _country(self, an: _Analysis) -> tuple[str | None, str | None]:
         m = self._country_match(an)

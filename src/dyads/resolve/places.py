@@ -702,8 +702,11 @@ def _single_place(sent: Span, banned: frozenset[int], prefer: tuple[str, ...]) -
             continue  # "Tehran said", "Iraq's minister": an actor, not where it happened
         toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
         loc = _geocode_phrase(_Phrase(tuple(toks)), prefer)
-        if loc is not None:
-            found[(loc.resolved_place, loc.country_code, loc.feature)] = loc
+        if loc is None:
+            continue
+        if loc.feature == "country" and ent.root.dep_ in ("compound", "amod") and ent.root.head.pos_ == "NOUN":
+            continue  # "last month's U.S. invasion": a country modifying a noun says whose, not where
+        found[(loc.resolved_place, loc.country_code, loc.feature)] = loc
     return next(iter(found.values())) if len(found) == 1 else None
 
 
