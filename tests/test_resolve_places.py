@@ -109,6 +109,10 @@ CITIES = [
     ("Odessa", (), "Odesa", "UKR"),  # a variant spelling of a big city beats Odessa, Texas
     ("Bethlehem", ("PSE", "ISR"), "Bethlehem", "PSE"),  # not Belém, whose translation it is
     ("Basra", (), "Basrah", "IRQ"),
+    # US actors do not pull a famous city to its small American namesake
+    ("Geneva", ("USA", "RUS"), "Geneva", "CHE"),
+    ("Athens", ("USA",), "Athens", "GRC"),
+    ("Moscow", ("USA",), "Moscow", "RUS"),
 ]
 
 

@@ -243,7 +243,7 @@ class Coder:
         """"Chinese and Indian troops": each nationality with the shared head noun."""
         for mod in tok.children:
             conjs = [c for c in mod.children if c.dep_ == "conj"]
-            if mod.dep_ in ("amod", "compound") and mod.i < tok.i and conjs:
+            if mod.dep_ in ("amod", "compound", "nmod") and mod.i < tok.i and conjs:
                 out = []
                 for part in (mod, *conjs):
                     ent = self.actors.resolve_text(f"{part.text} {tok.text}", when, memory)
@@ -320,7 +320,8 @@ class Coder:
             # state organ is taken as domestic
             recipients = [replace(r, code=national) if r.code is None and r.sector else r for r in recipients]
         place_target = cand.event in _PLACE_IS_TARGET or (cand.event == "THREATEN" and cand.mode in _MATERIAL_THREATS)
-        if not recipients and len(actors) < 2 and place is not None and place.country_code and place_target:
+        if not recipients and (len(actors) < 2 or cand.event == "PROTEST") and place is not None \
+                and place.country_code and place_target:
             # "imposed a curfew in Cizre", "exploded bombs in Kabul": with nobody named, the
             # population of the place is on the receiving end.
             # protests are against the authorities where they happen (as PLOVER gold codes them)

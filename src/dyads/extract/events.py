@@ -23,9 +23,18 @@ SAY_VERBS = frozenset(
 LIGHT_VERBS = frozenset(
     "hold conduct launch carry stage mount make pay have begin start resume continue open "
     "reach issue impose slap order call go lead join organize organise announce declare "
-    "deliver give provide send take undertake step escalate intensify extend renew attend".split()
+    "deliver give provide send take undertake step escalate intensify extend renew attend "
+    "exert present produce submit".split()
 )
 SUBJ = ("nsubj", "csubj", "expl")
+
+
+def _is_light(tok: "Token") -> bool:
+    """A light verb, also where the lemmatizer slips ("staged" -> "stag")."""
+    if tok.lemma_.lower() in LIGHT_VERBS:
+        return True
+    word = tok.lower_
+    return tok.pos_ in ("VERB", "AUX") and word.endswith("d") and word[:-1] in LIGHT_VERBS
 RELATIVE = frozenset("who which that whom whose".split())
 HYPOTHETICAL_AUX = frozenset("could would might may should must".split())
 FUTURE_AUX = frozenset("will shall 'll wo".split())
@@ -70,7 +79,95 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
                 found.append(cand)
     found += _obligations(sent)
     found += _allegations(sent, lex)
-    return _drop_suppressed(found, sent)
+    found += _refused_permissions(sent, lex)
+    return _riots(_drop_suppressed(found, sent), sent)
+
+
+PROTESTER_NOUNS = frozenset("protester protestor demonstrator rioter mob marcher striker".split())
+# Crowd violence; shooting, bombing or shelling by "protesters" stays an ASSAULT.
+RIOT_MODES = frozenset({None, "destroy", "beat", "primitive"})
+
+
+def _riots(cands: list[Candidate], sent: "Span") -> list[Candidate]:
+    """Violence by protesters is a riot (PLOVER PROTEST riot: the participants intend
+    injury or damage): "the building was torched by protesters". When police clash with
+    rioters, each side gets its own event: the police ASSAULT, the rioters PROTEST."""
+    doc = sent.doc
+    out = []
+    riots = {c.anchor for c in cands if c.event == "PROTEST" and c.mode == "riot"}
+    for cand in cands:
+        if cand.event == "COERCE" and cand.mode == "restrict" and cand.actors and all(
+                doc[a].lemma_.lower() in PROTESTER_NOUNS for a in cand.actors):
+            # "strikers shut down the port": a crowd blocking a place obstructs, it does not coerce
+            out.append(replace(cand, event="PROTEST", mode="obstruct", cameo="144", rule=cand.rule + "+obstruct"))
+            continue
+        if cand.event != "ASSAULT" or cand.mode not in RIOT_MODES:
+            out.append(cand)
+            continue
+        if any(a.i in riots for a in doc[cand.anchor].ancestors):
+            continue  # "rioted, setting fire to mattresses": damage incidental to the riot
+        crowd = tuple(a for a in cand.actors if doc[a].lemma_.lower() in PROTESTER_NOUNS)
+        if not crowd:
+            out.append(cand)
+            continue
+        others = tuple(a for a in cand.actors if a not in crowd)
+        riot = replace(cand, event="PROTEST", mode="riot", cameo="145", actors=crowd,
+                       recipients=cand.recipients or others, rule=cand.rule + "+riot")
+        if others:
+            out.append(replace(cand, actors=others, recipients=cand.recipients or crowd))
+        out.append(riot)
+    return out
+
+
+PERMIT_VERBS = frozenset("allow permit let authorize authorise".split())
+PERMIT_NOUNS = frozenset("permission approval authorization authorisation clearance go-ahead".split())
+# Verbs whose clause complement is only wished or expected: "the US wants Turkey to expel
+# them", "Kigali hoped French officials would be indicted". The act has not happened.
+DESIRE_VERBS = frozenset("want wish hope expect prefer".split())
+
+
+def _refused_permissions(sent: "Span", lex: Lexicon) -> list[Candidate]:
+    """Not allowing someone to act is a refusal (PLOVER: barring a group from entering is
+    REJECT): "Israel did not allow UN inspectors to enter Gaza", "he would not give
+    permission to Russia to help Israel" code REJECT with the one refused as recipient."""
+    out = []
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        comp: Token | None = None
+        recips: list[int] = []
+        if lemma in PERMIT_VERBS:
+            comp = next((c for c in tok.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
+            obj = direct_object(tok)
+            if obj is not None and obj.dep_ == "dobj":
+                recips = _heads(obj)
+            elif comp is not None:
+                recips = _subjects(comp)
+        elif lemma in ("give", "grant"):
+            obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in PERMIT_NOUNS), None)
+            if obj is None:
+                continue
+            recips = [h for c in tok.children if c.dep_ == "dative" for g in (c, *c.children)
+                      if g.dep_ in ("dative", "pobj") and g.pos_ != "ADP" for h in _heads(g)]
+            recips += _preps(tok, ("to",))
+            comp = next((c for c in (*tok.children, *obj.children) if c.dep_ in ("advcl", "acl", "xcomp")
+                         and any(a.lower_ == "to" for a in c.children)), None)
+        else:
+            continue
+        negated, future, hypothetical = _modality(tok)
+        if not negated or comp is None:
+            continue
+        actors = _subjects(tok)
+        if not actors:
+            continue
+        inner = lex.match_verb(comp)
+        mode = _content_mode("reject", inner[0].plover if inner else None) or "yield"
+        out.append(Candidate(
+            event="REJECT", mode=mode, cameo="120", context=(), trigger=(tok.i,), anchor=tok.i,
+            actors=tuple(actors), recipients=tuple(r for r in dict.fromkeys(recips) if r not in actors),
+            attribution=_attribution(tok), negated=False, future=future, hypothetical=hypothetical,
+            rule=f"permission:not+{lemma}",
+        ))
+    return out
 
 
 ALLEGE_VERBS = frozenset("claim allege charge".split())
@@ -141,6 +238,11 @@ def _obligations(sent: "Span") -> list[Candidate]:
 def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator[Candidate]:
     if tok.lemma_.lower() in SAY_VERBS:
         return
+    received = _received(tok, direct_object(tok), lex)
+    if received is not None:
+        consumed.add(received.anchor)
+        yield received
+        return
     match = lex.match_verb(tok)
     if match is None:
         return
@@ -157,7 +259,7 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
     # ("imposed a curfew", "ordered the arrest", "began a hunger strike").
     obj = direct_object(tok)
     second = any(c.dep_ in ("oprd", "ccomp") for c in tok.children)  # "called the deal a capitulation"
-    if obj is not None and not second and len(words) == 1 and (entry.light or entry.plover is None or tok.lemma_.lower() in LIGHT_VERBS):
+    if obj is not None and not second and len(words) == 1 and (entry.light or entry.plover is None or _is_light(tok)):
         noun = lex.match_noun(obj)
         if noun is not None:
             consumed.add(obj.i)
@@ -167,6 +269,32 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
         return
     consumed.update(w.i for w in words[1:])
     yield _plain(tok, lex, entry, words, consumed, rule=f"verb:{' '.join(entry.pattern)}")
+
+
+# Verbs whose subject is on the receiving end of the event noun they take: "faces pressure
+# from Congress", "drew criticism from France", "won backing from the EU".
+RECEIVE_VERBS = frozenset("receive face draw attract win earn get suffer".split())
+
+
+def _received(tok: "Token", obj: "Token | None", lex: Lexicon) -> Candidate | None:
+    """The event noun a subject receives "from" someone: the giver acts on the subject."""
+    if tok.lemma_.lower() not in RECEIVE_VERBS or obj is None or obj.dep_ != "dobj":
+        return None
+    noun = lex.match_noun(obj)
+    if noun is None or noun[0].plover is None:
+        return None
+    givers = _preps(obj, ("from", "by")) or _preps(tok, ("from", "by"))
+    if not givers:
+        return None
+    entry, words = noun
+    cand = _make(entry, (tok, *words), obj, givers, _subjects(tok), tok, rule=f"receive:{tok.lemma_}+{' '.join(entry.pattern)}")
+    purpose = next((c for c in (*obj.children, *tok.children) if c.dep_ in ("acl", "advcl", "xcomp")
+                    and c.pos_ in ("VERB", "AUX")), None)
+    if entry.plover == "REQUEST" and purpose is not None:
+        # "faces pressure from Congress to help Iran": the mode is what is asked
+        inner = lex.match_verb(purpose)
+        cand = replace(cand, mode=_content_mode("request", inner[0].plover if inner else None))
+    return cand
 
 
 def _light(verb: "Token", entry: Trigger, words: tuple["Token", ...], noun: "Token") -> Candidate:
@@ -194,13 +322,30 @@ def _plain(
     recips: list[int] = []
     mode = entry.mode
     subj_tok = _subject_token(subject_from or tok)
+    reduced = _reduced_relative(tok) if subject_from is None else None
     if tok.dep_ == "acl" and tok.tag_ == "VBN" and subject_from is None:
         # "civilians imprisoned by the regime": the noun is the patient, the agent acts
         actors = _agent(tok)
         recips = _heads(tok.head)
-    elif passive:
+    elif reduced is not None:
+        actors = _agent(tok)  # the same, read by the parser as a main verb
+        recips = _heads(reduced)
+    elif passive or (tok.dep_ == "conj" and _reduced_relative(tok.head) is not None):
         actors = _agent(tok)
         recips = [h for c in tok.children if c.dep_ == "nsubjpass" for h in _heads(c)]
+        if not recips and tok.dep_ == "conj" and (patient := _reduced_relative(tok.head)) is not None:
+            recips = _heads(patient)  # "the civilians imprisoned for ... were released by Putin"
+        if entry.plover == "ASSAULT":
+            # "killed by an Israeli air strike", "wounded in Turkish artillery shelling": the
+            # attack noun names the actor and is this event, not a second one
+            for prep in tok.children:
+                if prep.dep_ == "agent" or (prep.dep_ == "prep" and prep.lower_ == "in" and not actors):
+                    for g in prep.children:
+                        noun = lex.match_noun(g) if g.dep_ == "pobj" else None
+                        if g.dep_ == "pobj" and (g.lemma_.lower() in INSTRUMENT_NOUNS or (noun and noun[0].plover == "ASSAULT")):
+                            consumed.add(g.i)
+                            actors = actors or _agent_phrase(g)
+                            mode = mode or (noun[0].mode if noun else None)
         if not actors and subject_from is not None:
             actors = _subjects(subject_from)
     else:
@@ -219,13 +364,15 @@ def _plain(
             consumed.add(obj.i)  # "attend a summit", "rejected the demand": one event, not two
         if entry.obj_is_recipient and obj is not None and obj.i not in matched:
             recips = _heads(obj)
-        recips += [h for c in tok.children if c.dep_ == "dative" for h in _heads(c)]
+        recips += [h for c in tok.children if c.dep_ == "dative" for h in _dative(c)]
         # a pattern's own preposition may still introduce the recipient ("called on Rouhani")
         recips += _preps(tok, entry.rpreps, skip={i for i in matched if tok.doc[i].lower_ not in entry.rpreps})
         if obj is not None:
             recips += _preps(obj, entry.rpreps, skip=matched)
         if entry.swap:
-            actors, recips = _preps(tok, ("from", "by")), actors
+            # "received aid from Poland", "received assurances from the US" ("from" on the object)
+            givers = _preps(tok, ("from", "by")) or (_preps(obj, ("from", "by")) if obj is not None else [])
+            actors, recips = givers, actors
         elif entry.hostswap and obj is not None:
             actors, recips = _heads(obj), actors
         if entry.sym:
@@ -278,6 +425,14 @@ def _control(
     actors = _subjects(tok)
     recips: list[int] = []
     inner_type = None
+    if ctrl == "reject" and comp.lemma_.lower() in PERMIT_VERBS:
+        # "refused to allow Palestinian trucks to cross": the one not allowed is refused
+        permit_obj = direct_object(comp)
+        inner_comp = next((c for c in comp.children if c.dep_ in ("ccomp", "xcomp")), None)
+        if permit_obj is not None and permit_obj.dep_ == "dobj":
+            recips = _heads(permit_obj)
+        elif inner_comp is not None:
+            recips = _subjects(inner_comp)
     if ctrl == "request":
         obj = direct_object(tok)
         if comp.dep_ == "ccomp":
@@ -376,9 +531,14 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
     rule = f"noun:{' '.join(entry.pattern)}"
     if tok.dep_ == "compound":
         return None  # "riot police", "protest leaders": a modifier, not an event
-    if tok.dep_ in ("dobj", "attr") and governor.lemma_.lower() in LIGHT_VERBS and not any(
+    if tok.dep_ in ("dobj", "attr") and _is_light(governor) and not any(
             c.dep_ in ("oprd", "ccomp") for c in governor.children):
         actors = _subjects(governor)
+        rule = f"light:{governor.lemma_}+{' '.join(entry.pattern)}"
+        modal = governor
+        words = (governor, *words)
+    elif tok.dep_ == "nsubjpass" and _is_light(governor):
+        actors = _agent(governor)  # "evidence against Russia was presented by the US"
         rule = f"light:{governor.lemma_}+{' '.join(entry.pattern)}"
         modal = governor
         words = (governor, *words)
@@ -467,6 +627,25 @@ def _xcomp(tok: "Token") -> "Token | None":
     return None
 
 
+def _reduced_relative(tok: "Token") -> "Token | None":
+    """The patient of a reduced relative the parser read as the main verb: in "the
+    civilians imprisoned for acting against Moscow were released", "imprisoned" gets
+    "civilians" as its subject and "released" becomes its subjectless conjunct."""
+    if tok.pos_ != "VERB" or tok.tag_ not in ("VBD", "VBN"):
+        return None
+    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN") or subj.i > tok.i:
+        return None
+    if any(c.dep_ in ("aux", "auxpass", "dobj", "ccomp", "xcomp") for c in tok.children):
+        return None
+    for conj in tok.children:
+        if conj.dep_ == "conj" and conj.i > tok.i and any(c.dep_ == "auxpass" for c in conj.children) \
+                and not any(c.dep_ in ("nsubj", "nsubjpass", "cc") for c in conj.children) \
+                and not any(c.dep_ == "cc" for c in tok.children):
+            return subj
+    return None
+
+
 def _shifted_object(tok: "Token") -> "Token | None":
     """A heavy object moved after an "as" phrase: "denounced as an ugly crime Serbia's
     suppression of ...", which the parser reads as an apposition to the "as" object."""
@@ -511,7 +690,40 @@ def _subjects(tok: "Token") -> list[int]:
 
 
 def _agent(tok: "Token") -> list[int]:
-    return [h for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj" for h in _heads(g)]
+    return [h for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"
+            for h in _agent_phrase(g)]
+
+
+# Passive agents that are weapons or attacks, not actors: whoever used them is ("shot down
+# by a missile fired by Houthi rebels", "killed by an Israeli air strike").
+INSTRUMENT_NOUNS = frozenset(
+    "missile rocket bomb shell mortar drone bullet grenade mine strike airstrike raid shelling "
+    "fire gunfire artillery explosive device attack bombing barrage salvo projectile round "
+    "shot blast explosion tank warplane jet helicopter gunship aircraft plane vessel warship".split())
+# Agents that are no one: accidents and nature ("killed by the crash", "by a landslide").
+NON_AGENTS = frozenset(
+    "crash accident earthquake quake flood flooding storm landslide mudslide avalanche "
+    "collapse disease virus fire blaze heatwave cyclone hurricane typhoon tornado lightning "
+    "stampede tsunami drought famine".split())
+
+
+def _agent_phrase(g: "Token") -> list[int]:
+    lemma = g.lemma_.lower()
+    if lemma in NON_AGENTS and not any(c.dep_ in ("poss", "amod", "compound") and c.ent_type_ in ("NORP", "GPE")
+                                       for c in g.children):
+        return []
+    if lemma not in INSTRUMENT_NOUNS:
+        return _heads(g)
+    for child in g.children:
+        if child.dep_ == "acl" and child.tag_ == "VBN":
+            # "a missile fired by Houthi rebels", "a missile believed to be fired by rebels"
+            used_by = _agent(child) or [h for x in child.children if x.dep_ == "xcomp" for h in _agent(x)]
+            if used_by:
+                return used_by
+    if any(c.dep_ in ("poss", "amod", "compound", "nmod") and (c.pos_ == "PROPN" or c.ent_type_ in ("NORP", "GPE", "ORG"))
+           for c in g.children):
+        return [g.i]  # "a Sri Lankan navy vessel": the phrase names whose weapon it was
+    return []
 
 
 def _preps(tok: "Token", preps: tuple[str, ...], *, skip: set[int] | frozenset[int] = frozenset()) -> list[int]:
@@ -527,6 +739,17 @@ def _preps(tok: "Token", preps: tuple[str, ...], *, skip: set[int] | frozenset[i
 
 
 _NOMINAL = frozenset("NOUN PROPN NUM ADJ DET PRON".split())
+
+
+def _dative(tok: "Token") -> list[int]:
+    """The recipient of a dative: "gave Iraq ..." or "gave ... to Iraq" (the "to" is
+    the dative; its object, or the phrase after it when the parser left it empty)."""
+    if tok.pos_ != "ADP":
+        return _heads(tok)
+    objs = [g for g in tok.children if g.dep_ == "pobj"]
+    if not objs and (dangling := _dangling_object(tok)) is not None:
+        objs = [dangling]
+    return [h for g in objs for h in _heads(g)]
 
 
 def _dangling_object(prep: "Token") -> "Token | None":
@@ -709,13 +932,30 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
                 for child in head.children:
                     if child.dep_ in ("advcl", "xcomp", "acl", "prep"):
                         protest_purpose.update(t.i for t in child.subtree)
+    for cand in cands:
+        if cand.rule.startswith("permission:"):
+            # what was not allowed did not happen
+            anchor = doc[cand.anchor]
+            for child in anchor.children:
+                if child.dep_ not in ("nsubj", "aux", "neg", "punct", "advmod"):
+                    content.update(t.i for t in child.subtree)
+    for tok in sent:
+        if tok.lemma_.lower() in DESIRE_VERBS:
+            for child in tok.children:
+                if child.dep_ in ("ccomp", "xcomp") and (
+                        any(g.dep_ in ("nsubj", "nsubjpass") for g in child.children)
+                        or any(c.dep_ == "dobj" for c in tok.children)):
+                    content.update(t.i for t in child.subtree)  # someone else's wished-for act
     demanded = {c.anchor for c in cands if c.rule.startswith("obligation:")}
+    refused = {c.anchor for c in cands if c.rule.startswith("permission:")}
     kept = []
     for cand in cands:
         if cand.anchor in content and not cand.rule.startswith("obligation:"):
             continue
         if cand.anchor in demanded and not cand.rule.startswith("obligation:"):
             continue  # "Sudan must return the helicopter": the return is only demanded
+        if cand.anchor in refused and not cand.rule.startswith("permission:"):
+            continue  # "never permitted observers": the refusal, not a negated RETREAT
         if cand.anchor in protest_purpose and cand.event in ("REQUEST", "ACCUSE", "PROTEST"):
             continue
         if _in_background(doc[cand.anchor]) or _denied(doc[cand.anchor]) or _describes_participant(doc[cand.anchor]):

@@ -85,6 +85,7 @@ class Trigger:
     hostswap: bool = False  # "X hosted Y": the visitor Y is the actor, the host X the recipient
     sym: bool = False  # "X clashed with Y": reciprocal, all sides are actors
     needcomp: bool = False  # fires only with an infinitival or clausal complement
+    needgov: frozenset[str] | None = None  # nouns: fires only under one of these verbs
 
     @property
     def head(self) -> str:
@@ -137,6 +138,7 @@ def parse_lexicon(lines: Iterable[str]) -> list[Trigger]:
                 hostswap="hostswap" in flags,
                 sym="sym" in flags,
                 needcomp="needcomp" in flags,
+                needgov=frozenset(flags["needgov"].split("|")) if flags.get("needgov") else None,
             )
         )
     return entries
@@ -196,6 +198,8 @@ class Lexicon:
         if not entries:
             return None
         for entry in entries:
+            if entry.needgov is not None and tok.head.lemma_.lower() not in entry.needgov:
+                continue  # "presented evidence" is an accusation; "has evidence" is not
             if all(w in mods for w in entry.extra):
                 return entry, (*(mods[w] for w in entry.extra), tok)
         return None

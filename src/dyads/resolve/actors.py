@@ -632,7 +632,9 @@ def _scan(index: _Index, toks: Sequence[_Tok]) -> _Analysis:
             ok = tuple(e for e in entries if e.accepts(window))
             if ok:
                 nxt = toks[i + length].norm if i + length < n else ""
-                found = _Match(i, i + length, ok, segment, foreign, nxt in _BACKED)
+                # "pro-Russia rebels" are not Russia's: a "pro-" country backs, it does not code
+                pro = any(t.norm == "pro" for t in toks[max(0, i - 2):i])
+                found = _Match(i, i + length, ok, segment, foreign, nxt in _BACKED or pro)
                 break
         if found is not None:
             matches.append(found)

@@ -347,14 +347,23 @@ def _pick(entries: Sequence[_Entry], prefer: tuple[str, ...], key: str = "",
     return best_city.place if best_city else None
 
 
+# Countries whose towns are often named after famous cities elsewhere.
+_NAMESAKE_COUNTRIES = frozenset({"USA", "CAN", "AUS", "NZL"})
+
+
 def _city_score(e: _Entry, prefer: tuple[str, ...], key: str) -> float:
     """log population plus bonuses: actor country (x30), national capital, how the name matched.
 
     Multiplicative bonuses so that a preferred country tips close calls (Tripoli, Lebanon
-    when Lebanese actors) but not lopsided ones (Paris, Texas never beats Paris).
+    when Lebanese actors) but not lopsided ones (Paris, Texas never beats Paris). Small
+    towns in the settler countries get little: the US alone has a Geneva, an Athens and a
+    Moscow named after the famous ones, and US negotiators "in Geneva" are in Switzerland.
     """
     p = e.place
-    return (math.log10(p.population + 10) + (1.5 if p.iso3 in prefer else 0.0)
+    bonus = 0.0
+    if p.iso3 in prefer:
+        bonus = 0.3 if p.iso3 in _NAMESAKE_COUNTRIES and p.population < 200_000 else 1.5
+    return (math.log10(p.population + 10) + bonus
             + (0.5 if p.capital else 0.0) + _name_bonus(e, key))
 
 
