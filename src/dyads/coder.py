@@ -43,6 +43,8 @@ class Coded:
 # Phrase parts that are not part of an actor's name: conjuncts, clauses, most PPs.
 _PHRASE_CUT = frozenset("conj cc relcl acl advcl punct prep ccomp dep parataxis".split())
 SPEAKER_PRONOUNS = frozenset("it its they their we our he his she her".split())
+# "Israel said a mortar was fired at it": an object pronoun in a report is the speaker.
+_SPEAKER_OBJECTS = frozenset("it us him her".split())
 
 # PLOVER: some types change with modality ("announced ... would withdraw" is CONCEDE,
 # a promise to help is AGREE, a stated intent to use force is THREATEN).
@@ -218,11 +220,12 @@ class Coder:
                 self.actors.resolve(phrase_span(ent.root), when, memory)
 
     def _entities(self, heads: Sequence[int], doc: "Doc", when: dt.date | None, memory: "ArticleMemory",
-                  speaker: Entity | None = None, owners: bool = False) -> list[Entity]:
+                  speaker: Entity | None = None, owners: bool = False,
+                  pronouns: frozenset[str] = SPEAKER_PRONOUNS) -> list[Entity]:
         out: list[Entity] = []
         for i in heads:
             tok = doc[i]
-            if speaker is not None and tok.lower_ in SPEAKER_PRONOUNS:
+            if speaker is not None and tok.lower_ in pronouns:
                 # "Japan said it had halted aid": the pronoun is the speaker.
                 out.append(replace(speaker, entity_text=tok.text))
                 continue
@@ -264,7 +267,7 @@ class Coder:
             for child in node.children:
                 if child.dep_ in ("poss", "compound", "amod", "nmod", "appos") and (
                     child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON")
-                ):
+                ) and not any(t.lower_ in ("pro", "anti") for t in doc_window(child)):
                     ent = self.actors.resolve(phrase_span(child), when, memory)
                     if ent is not None and ent.code:
                         return ent
@@ -299,7 +302,8 @@ class Coder:
         if cand.attribution is not None:
             attribution = self.actors.resolve(phrase_span(doc[cand.attribution]), on_day, memory)
         actors = self._entities(cand.actors, doc, on_day, memory, speaker=attribution)
-        recipients = [r for r in self._entities(cand.recipients, doc, on_day, memory, owners=True)
+        recipients = [r for r in self._entities(cand.recipients, doc, on_day, memory, owners=True,
+                                                speaker=attribution, pronouns=_SPEAKER_OBJECTS)
                       if (r.code, r.sector) not in {(a.code, a.sector) for a in actors}]
         # Actor phrases are not event places ("Tehran said"); a recipient may be ("arrived in Tehran").
         exclude = {t.i for h in cand.actors for t in phrase_span(doc[h])}
@@ -384,6 +388,12 @@ class Coder:
             trigger_start=start,
             trigger_end=end,
         )
+
+
+def doc_window(tok: "Token") -> list["Token"]:
+    """The token and the two before it ("anti-Syria", "pro - Russia")."""
+    doc = tok.doc
+    return [doc[i] for i in range(max(0, tok.i - 2), tok.i + 1)] + list(tok.subtree)
 
 
 def _sentence_failure(article: Article, index: int, exc: Exception) -> Rejection:
@@ -494,6 +504,8 @@ def _confidence(cand: Candidate, actors: Sequence[Entity], recipients: Sequence[
         score += 0.05
     if recipients:
         score += 0.1
+    if cand.default_actor_sector and not any(a.name for a in actors):
+        score -= 0.1  # the actor is inferred ("protesters", an unidentified bomber), not named
     if modality.hypothetical:
         score -= 0.15
     if modality.negated:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
-from dyads.extract.lexicon import QUAD, Lexicon, Trigger, direct_object
+from dyads.extract.lexicon import QUAD, Lexicon, Trigger, base_lemma, direct_object
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -171,6 +171,7 @@ def _refused_permissions(sent: "Span", lex: Lexicon) -> list[Candidate]:
 
 
 ALLEGE_VERBS = frozenset("claim allege charge".split())
+SELF_PRONOUNS = frozenset("it they we i he she".split())
 
 
 def _allegations(sent: "Span", lex: Lexicon) -> list[Candidate]:
@@ -192,6 +193,8 @@ def _allegations(sent: "Span", lex: Lexicon) -> list[Candidate]:
         actors, recips = _subjects(tok), _subjects(comp)
         if not actors or not recips:
             continue
+        if all(tok.doc[r].lower_ in SELF_PRONOUNS for r in recips):
+            continue  # "the US claimed that they had attacked Iraq": a claim of its own act, not an accusation
         negated, future, hypothetical = _modality(tok)
         out.append(Candidate(
             event="ACCUSE", mode="allege", cameo="112", context=(), trigger=(tok.i,),
@@ -321,6 +324,7 @@ def _plain(
     actors: list[int] = []
     recips: list[int] = []
     mode = entry.mode
+    unknown = False  # an attack whose perpetrator the text does not name ("a roadside bomb killed ...")
     subj_tok = _subject_token(subject_from or tok)
     reduced = _reduced_relative(tok) if subject_from is None else None
     if tok.dep_ == "acl" and tok.tag_ == "VBN" and subject_from is None:
@@ -335,6 +339,11 @@ def _plain(
         recips = [h for c in tok.children if c.dep_ == "nsubjpass" for h in _heads(c)]
         if not recips and tok.dep_ == "conj" and (patient := _reduced_relative(tok.head)) is not None:
             recips = _heads(patient)  # "the civilians imprisoned for ... were released by Putin"
+        if entry.plover == "ASSAULT" and any(c.dep_ == "nsubjpass" and _is_weapon(c) for c in tok.children):
+            # "a mortar bomb was fired at Israel from Gaza": the weapon is what was used, the
+            # target follows the verb's own preposition
+            recips = _preps(tok, entry.rpreps)
+            unknown = True
         if entry.plover == "ASSAULT":
             # "killed by an Israeli air strike", "wounded in Turkish artillery shelling": the
             # attack noun names the actor and is this event, not a second one
@@ -346,6 +355,7 @@ def _plain(
                             consumed.add(g.i)
                             actors = actors or _agent_phrase(g)
                             mode = mode or (noun[0].mode if noun else None)
+                            unknown = unknown or _is_weapon(g)
         if not actors and subject_from is not None:
             actors = _subjects(subject_from)
     else:
@@ -356,6 +366,10 @@ def _plain(
                 consumed.add(subj_tok.i)
                 actors = _noun_actors(subj_tok, noun[0], noun[1])
                 mode = mode or noun[0].mode
+                unknown = entry.plover == "ASSAULT"
+            elif entry.plover == "ASSAULT" and subj_tok.pos_ == "NOUN" and _is_weapon(subj_tok):
+                actors = _agent_phrase(subj_tok)  # "a Russian missile hit ...", "a car bomb killed ..."
+                unknown = True
             else:
                 actors = _heads(subj_tok)
         matched = {w.i for w in words}
@@ -392,8 +406,14 @@ def _plain(
         else:
             # "complained to Japan": with no "about"/"over", whom one complains to is the target
             recips = _preps(tok, ("to",))
+    if unknown and not actors:
+        # "rockets were fired at Israel from Lebanon": with nobody named, where the attack
+        # came from stands for the attacker (as CAMEO coders code it)
+        actors = [h for h in _preps(tok, ("from",)) if tok.doc[h].ent_type_ in ("GPE", "LOC")]
     cand = _make(entry, words, tok, actors, recips, modal_from or tok, rule=rule)
-    return replace(cand, mode=mode)
+    # PLOVER sector UNK: "generic unidentified actors (e.g. actor for 'two civilians were
+    # killed by a bomb')"; the coder gives it the country where the attack happened.
+    return replace(cand, mode=mode, default_actor_sector="UNK" if unknown and not actors else None)
 
 
 def _control(
@@ -593,11 +613,18 @@ def _noun_actors(tok: "Token", entry: Trigger, words: tuple["Token", ...]) -> li
     actors: list[int] = []
     for child in tok.children:
         if child.i in pattern_words:
+            # "US drone attacks": a pattern word's own modifier names the actor
+            actors += [h for g in child.children if g.dep_ in ("compound", "amod", "nmod", "poss")
+                       and (g.pos_ == "PROPN" or g.ent_type_ in ("NORP", "GPE", "ORG")) for h in _heads(g)]
             continue
         if child.dep_ == "poss" and child.lower_ not in ("its", "their", "his", "her", "our"):
             actors += _heads(child)
         elif child.dep_ in ("compound", "amod", "nmod") and (child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG")):
             actors += _heads(child)
+        elif child.dep_ in ("compound", "nmod") and any(
+                g.dep_ in ("compound", "amod", "nmod") and (g.pos_ == "PROPN" or g.ent_type_ in ("NORP", "GPE", "ORG"))
+                for g in child.children):
+            actors.append(child.i)  # "US Predator attacks": the modifier's own modifier names the actor
         elif child.dep_ == "prep" and child.lower_ in ("by", "from") and entry.plover not in VERBAL:
             # "an air strike by government forces" names the actor; "support from Moscow" is
             # usually reported opinion, not a coded act, so verbal types need a possessor.
@@ -606,7 +633,22 @@ def _noun_actors(tok: "Token", entry: Trigger, words: tuple["Token", ...]) -> li
             actors += [h for g in child.children if g.dep_ == "pobj" for h in _heads(g)]
         elif child.dep_ == "poss":
             actors.append(child.i)  # pronoun possessor: resolved through article memory
+    if not actors:
+        actors = _claimed_by(tok)
     return actors
+
+
+CLAIM_VERBS = frozenset("claim take accept admit".split())
+
+
+def _claimed_by(tok: "Token") -> list[int]:
+    """Whoever claims responsibility for an attack is its actor: "al-Shabab claimed
+    responsibility for the attack" (the claim itself is a statement PLOVER does not code)."""
+    prep = tok.head
+    if tok.dep_ != "pobj" or prep.lower_ != "for" or prep.head.lemma_.lower() not in ("responsibility", "credit"):
+        return []
+    verb = prep.head.head
+    return _subjects(verb) if verb.lemma_.lower() in CLAIM_VERBS else []
 
 
 # ---------------------------------------------------------------- roles
@@ -707,6 +749,26 @@ NON_AGENTS = frozenset(
     "stampede tsunami drought famine".split())
 
 
+# Instruments of political violence: an attack with one of these and no named user is
+# still an attack, by an unidentified actor. Shootings and stabbings are left out: with
+# nobody named they are as often crime as politics.
+WEAPON_NOUNS = frozenset(
+    "bomb bombing missile rocket mortar shell shelling grenade airstrike strike raid ambush "
+    "attack ied landmine mine minefield drone artillery".split())
+_BLAST_NOUNS = frozenset("explosion blast device detonation".split())
+_BLAST_MODS = WEAPON_NOUNS | frozenset("car suicide roadside explosive improvised booby".split())
+
+
+def _is_weapon(g: "Token") -> bool:
+    """A weapon or attack noun ("a roadside bomb", "a car bomb explosion"); an unqualified
+    "explosion" may be an accident, so it needs a weapon word with it."""
+    lemma = base_lemma(g)
+    if lemma in WEAPON_NOUNS:
+        return True
+    return lemma in _BLAST_NOUNS and any(c.lemma_.lower() in _BLAST_MODS for c in g.children
+                                         if c.dep_ in ("compound", "amod", "nmod"))
+
+
 def _agent_phrase(g: "Token") -> list[int]:
     lemma = g.lemma_.lower()
     if lemma in NON_AGENTS and not any(c.dep_ in ("poss", "amod", "compound") and c.ent_type_ in ("NORP", "GPE")
@@ -714,6 +776,10 @@ def _agent_phrase(g: "Token") -> list[int]:
         return []
     if lemma not in INSTRUMENT_NOUNS:
         return _heads(g)
+    by = [h for c in g.children if c.dep_ == "prep" and c.lower_ == "by" for x in c.children if x.dep_ == "pobj"
+          for h in _heads(x)]
+    if by:
+        return by  # "an air strike by government forces"
     for child in g.children:
         if child.dep_ == "acl" and child.tag_ == "VBN":
             # "a missile fired by Houthi rebels", "a missile believed to be fired by rebels"

@@ -256,14 +256,23 @@ def _object_fits(entry: Trigger, obj: "Token | None", matched: tuple["Token", ..
         return True
     if "territory" in entry.needobj and obj.ent_type_ in ("GPE", "LOC"):
         return True  # "hand over Kalbajar": a named place is territory
-    words = {obj.lemma_.lower()}
+    words = {base_lemma(obj)}
     # "thousands of troops", "two Iranian diplomats": look through quantities to the noun.
     for child in obj.children:
         if child.dep_ == "prep" and child.lower_ == "of":
-            words.update(g.lemma_.lower() for g in child.children if g.dep_ == "pobj")
+            words.update(base_lemma(g) for g in child.children if g.dep_ == "pobj")
         if child.dep_ in ("compound", "conj"):
-            words.add(child.lemma_.lower())
+            words.add(base_lemma(child))
     return bool(words & entry.needobj)
+
+
+def base_lemma(tok: "Token") -> str:
+    """The lower-case lemma, with the plural taken off a common noun the tagger mistook
+    for a name ("Rockets were fired ..." at the start of a sentence keeps "rockets")."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "PROPN" and lemma == tok.lower_ and len(lemma) > 3 and lemma.endswith("s") and not lemma.endswith("ss"):
+        return lemma[:-1]
+    return lemma
 
 
 @functools.lru_cache(maxsize=1)

@@ -85,9 +85,10 @@ _PREPOSITIONS = frozenset({"of", "for", "from", "in", "at", "to", "against", "wi
 # Countries or organisations after these prepositions are not the actor's own affiliation.
 _FOREIGN_PREPS = frozenset({"to", "against", "with", "toward", "towards", "by", "over", "about",
                             "than", "on", "under", "near"})
-# "Iran-backed militias": the country does not code the militia.
+# "Iran-backed militias": the country does not code the militia. ("Pakistan-based
+# militants" do code Pakistan: where an armed group is based is its country, as CAMEO codes it.)
 _BACKED = frozenset({"backed", "funded", "sponsored", "supported", "allied", "aligned",
-                     "linked", "based", "armed", "trained", "owned", "controlled", "run",
+                     "linked", "armed", "trained", "owned", "controlled", "run",
                      "friendly", "leaning", "inspired", "occupied", "held", "born"})
 # Words that count people: "hundreds of Palestinians", "two Britons", "a Turk" are civilians
 # (CVL), while the bare plural "the Palestinians" is the nation (no sector).
@@ -632,8 +633,8 @@ def _scan(index: _Index, toks: Sequence[_Tok]) -> _Analysis:
             ok = tuple(e for e in entries if e.accepts(window))
             if ok:
                 nxt = toks[i + length].norm if i + length < n else ""
-                # "pro-Russia rebels" are not Russia's: a "pro-" country backs, it does not code
-                pro = any(t.norm == "pro" for t in toks[max(0, i - 2):i])
+                # "pro-Russia rebels", "an anti-Syria journalist" are not that country's own
+                pro = any(t.norm in ("pro", "anti") for t in toks[max(0, i - 2):i])
                 found = _Match(i, i + length, ok, segment, foreign, nxt in _BACKED or pro)
                 break
         if found is not None:

@@ -701,6 +701,9 @@ def _contiguous(tokens: list[Token]) -> bool:
     return all(b.i == a.i + 1 for a, b in zip(tokens, tokens[1:]))
 
 
+_AFFILIATION = frozenset("based backed led funded owned linked allied sponsored born aligned".split())
+
+
 def _single_place(sent: Span, banned: frozenset[int], prefer: tuple[str, ...]) -> Location | None:
     """Fallback: the sentence's only geocodable place entity that is not part of an actor."""
     found: dict[tuple, Location] = {}
@@ -709,6 +712,9 @@ def _single_place(sent: Span, banned: frozenset[int], prefer: tuple[str, ...]) -
             continue
         if _is_actor_like(ent.root):
             continue  # "Tehran said", "Iraq's minister": an actor, not where it happened
+        doc = sent.doc
+        if ent.end + 1 < len(doc) and doc[ent.end].text == "-" and doc[ent.end + 1].lower_ in _AFFILIATION:
+            continue  # "a UK-based group", "Iran-backed militias": whose, not where
         toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
         loc = _geocode_phrase(_Phrase(tuple(toks)), prefer)
         if loc is None:
