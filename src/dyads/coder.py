@@ -261,13 +261,15 @@ class Coder:
         nationality modifiers, then "by"/"of"/"for"/"against" phrases ("crimes by Croatian
         extremists", "disapproval for the United States' policies")."""
         frontier, seen = [tok], 0
+        fallback: Entity | None = None  # a party with no country ("an appeal from President X")
         while frontier and seen < 12:
             node = frontier.pop(0)
             seen += 1
             for child in node.children:
                 if child.dep_ in ("poss", "compound", "amod", "nmod", "appos") and (
                     child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON")
-                ) and not any(t.lower_ in ("pro", "anti") for t in doc_window(child)):
+                ) and not any(t.lower_ in ("pro", "anti") for t in doc_window(child)) \
+                        and node.lemma_.lower() not in ("language", "speaker"):  # "the Russian language"
                     ent = self.actors.resolve(phrase_span(child), when, memory)
                     if ent is not None and ent.code:
                         return ent
@@ -278,8 +280,11 @@ class Coder:
                             ent = self.actors.resolve(phrase_span(pobj), when, memory)
                             if ent is not None and ent.code:
                                 return ent
+                            if fallback is None and ent is not None and (ent.sector or ent.name) \
+                                    and child.lower_ in ("by", "from"):
+                                fallback = ent
                             frontier.append(pobj)
-        return None
+        return fallback
 
     def _build(
         self,

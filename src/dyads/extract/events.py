@@ -334,6 +334,10 @@ def _plain(
     elif reduced is not None:
         actors = _agent(tok)  # the same, read by the parser as a main verb
         recips = _heads(reduced)
+    elif passive and tok.lemma_.lower() in STATIVE_PASSIVES and not _agent(tok):
+        # "Israel is opposed to French mediation": a state, not a passive; the subject acts
+        actors = [h for c in tok.children if c.dep_ == "nsubjpass" for h in _heads(c)]
+        recips = _preps(tok, ("to",))
     elif passive or (tok.dep_ == "conj" and _reduced_relative(tok.head) is not None):
         actors = _agent(tok)
         recips = [h for c in tok.children if c.dep_ == "nsubjpass" for h in _heads(c)]
@@ -669,6 +673,14 @@ def _xcomp(tok: "Token") -> "Token | None":
     return None
 
 
+# Participles that after "be" name a stance of the subject, not something done to it.
+STATIVE_PASSIVES = frozenset("oppose".split())
+# Documents whose clause says what their issuer does: "issued a declaration demanding ...".
+DOCUMENT_NOUNS = frozenset(
+    "statement declaration letter resolution communique communiqué report decree motion note "
+    "message petition bill order ruling verdict".split())
+
+
 def _reduced_relative(tok: "Token") -> "Token | None":
     """The patient of a reduced relative the parser read as the main verb: in "the
     civilians imprisoned for acting against Moscow were released", "imprisoned" gets
@@ -716,6 +728,10 @@ def _subject_token(tok: "Token") -> "Token | None":
                 if child.lower_ in RELATIVE and tok.dep_ == "relcl":
                     return tok.head
                 return child
+        if tok.dep_ == "acl" and tok.tag_ != "VBN" and tok.head.lemma_.lower() in DOCUMENT_NOUNS \
+                and tok.head.dep_ in ("dobj", "nsubjpass") and tok.head.head.pos_ in ("VERB", "AUX"):
+            tok = tok.head.head  # "issued a declaration demanding that ...": the issuer demands
+            continue
         if tok.dep_ == "relcl" or (tok.dep_ == "acl" and tok.tag_ != "VBN"):
             # "troops stationed near ..." names a patient, not an agent, so VBN is skipped
             return tok.head

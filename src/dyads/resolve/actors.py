@@ -635,7 +635,8 @@ def _scan(index: _Index, toks: Sequence[_Tok]) -> _Analysis:
                 nxt = toks[i + length].norm if i + length < n else ""
                 # "pro-Russia rebels", "an anti-Syria journalist" are not that country's own
                 pro = any(t.norm in ("pro", "anti") for t in toks[max(0, i - 2):i])
-                found = _Match(i, i + length, ok, segment, foreign, nxt in _BACKED or pro)
+                # "the Russian language" is a language, not Russia
+                found = _Match(i, i + length, ok, segment, foreign, nxt in _BACKED or pro or nxt in ("language", "languages"))
                 break
         if found is not None:
             matches.append(found)
