@@ -27,6 +27,7 @@ LIGHT_VERBS = frozenset(
     "exert present produce submit".split()
 )
 SUBJ = ("nsubj", "csubj", "expl")
+WILLING_ADJ = frozenset("ready willing prepared".split())
 
 
 def _is_light(tok: "Token") -> bool:
@@ -72,6 +73,12 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and tok.tag_.startswith("VB")):
             for cand in _verb_candidates(tok, lex, consumed):
                 found.append(cand)
+        elif tok.pos_ == "ADJ" and tok.lemma_.lower() in WILLING_ADJ and (comp := _xcomp(tok)) is not None:
+            # "he would be ready to host a meeting": stated willingness is AGREE (manual),
+            # willingness to use force a THREAT
+            agree = next((e for e in lex.verbs.get("agree", ()) if e.ctrl == "agree"), None)
+            if agree is not None:
+                found.extend(_control(tok, agree, (tok,), comp, lex, consumed))
     for tok in sent:
         if tok.pos_ == "NOUN" and tok.i not in consumed and tok.ent_type_ not in _NOT_EVENT_ENTS:
             cand = _noun_candidate(tok, lex)
@@ -403,6 +410,10 @@ def _plain(
         # "mobilized reservists for a possible war against Iraq": whom the force is aimed at
         recips = [h for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "against" and t.i != tok.i
                   for g in t.children if g.dep_ == "pobj" for h in _heads(g)]
+        # "deployed troops to the border with Ukraine": the neighbour faces the build-up
+        recips = recips or [h for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "with"
+                            and t.head.lemma_.lower() in ("border", "frontier")
+                            for g in t.children if g.dep_ == "pobj" for h in _heads(g)]
     if not recips and entry.plover == "ACCUSE":
         comp = _ccomp(tok)  # "alleged that Iran had supplied the drones"
         if comp is not None:
@@ -735,8 +746,8 @@ def _subject_token(tok: "Token") -> "Token | None":
         if tok.dep_ == "relcl" or (tok.dep_ == "acl" and tok.tag_ != "VBN"):
             # "troops stationed near ..." names a patient, not an agent, so VBN is skipped
             return tok.head
-        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head.i != tok.i:
-            tok = tok.head
+        if tok.dep_ in ("conj", "xcomp", "advcl", "acomp") and tok.head.i != tok.i:
+            tok = tok.head  # "acomp": "X is ready to ..." has its subject on "is"
             continue
         return None
     return None
