@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Iterator, Protocol, Sequence
 
@@ -61,15 +62,38 @@ _STATE = frozenset("GOV COP MIL JUD LEG SPY".split())
 _NON_STATE = frozenset("IGO NGO IMG MNC".split())
 _SELF_REFERENCES = frozenset(f"the {w}" for w in "group movement organisation organization party alliance coalition".split())
 _MOTION_VERBS = frozenset("arrive travel fly".split())
+_NON_VISITORS = frozenset("CVL BUS JRN EDU MED AGR REF CRM UNK UAF LAB".split())
+_FACILITY_SECTORS = frozenset("EDU MED BUS".split())
+
+
+def _can_visit(actor: Entity, verb: str) -> bool:
+    """Who makes a diplomatic visit: officials, envoys, armed or religious leaders, bodies;
+    not tourists, artists or companies. Arriving and travelling also need an office."""
+    if verb in _MOTION_VERBS:
+        return actor.sector in _VISITORS or (actor.sector is None and bool(actor.office or actor.identifier_id))
+    if actor.sector:
+        return actor.sector not in _NON_VISITORS
+    return bool(actor.office or actor.identifier_id) or actor.code in ("IGO", "NGO")
 # Sports, markets and other non-political prose share verbs with events ("beat", "attack").
 # Words that only sports or markets use, one is enough; and words that need company.
 _SPORTS_STRONG = frozenset(
     "league championship tournament striker midfielder goalkeeper innings wicket wickets "
-    "batsman bowler olympics medal tennis football soccer cricket rugby basketball baseball "
-    "nba nfl fifa uefa nasdaq playoff playoffs semi-final semifinal quarter-final".split())
+    "batsman batsmen bowler olympics medal tennis football soccer cricket rugby basketball baseball "
+    "nba nfl fifa uefa nasdaq playoff playoffs semi-final semifinal quarter-final hockey boxer "
+    "sprinter referee umpire doping overtime".split())
 _SPORTS = frozenset(
     "match goal goals scored score cup coach captain defender season final stadium fans race "
-    "lap team shares stocks index dow earnings quarterly revenue profit squad test".split())
+    "lap team shares stocks index dow earnings quarterly revenue profit squad test player "
+    "victory champion title runner draw game card cards penalty penalties".split())
+# Competitions are names, so they are matched as written ("World Cup", not "world cup").
+_COMPETITIONS = re.compile(
+    r"\b(World Cup|Six Nations|Olympic Games|Olympics|Grand Prix|Champions League|Premier League|"
+    r"Cup of Nations|Copa America|Super Bowl|Wimbledon|Tour de France|Oscars?|Grammys?|"
+    r"Ryder Cup|Davis Cup|Formula One|La Liga|Serie A|Bundesliga|Euro 20\d\d)\b")
+_SPORTS_PROOF = frozenset("PROTEST SANCTION".split())
+_SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
+# A score decides only for types a match report can look like (a 13-2 vote is politics).
+_SCORE_TYPES = frozenset("ASSAULT CONSULT AGREE COERCE".split())
 _SPEECH_COMPLEMENTS = frozenset("comment elaborate speculate confirm specify respond answer".split())
 
 
@@ -83,10 +107,25 @@ def _not_political(cand: Candidate, sent: "Span") -> bool:
     if any(c.dep_ == "xcomp" and c.lemma_.lower() in _SPEECH_COMPLEMENTS for c in anchor.children):
         return True  # "declined to comment"
     # proper names don't count: "Arab League" is not sport
-    words = {t.lower_ for t in sent if not t.text[:1].isupper()}
-    if (words & _SPORTS_STRONG or len(words & _SPORTS) >= 2) and cand.event in ("ASSAULT", "SUPPORT", "CONSULT", "ACCUSE", "REJECT", "COERCE"):
+    if cand.event in _SPORTS_PROOF:
+        return False  # a protest at the Olympics, a boycott of the World Cup are politics
+    lower = [t for t in sent if not t.text[:1].isupper()]
+    strong = any(t.lower_ in _SPORTS_STRONG or t.lemma_.lower() in _SPORTS_STRONG for t in lower)
+    weak = {t.lemma_.lower() for t in lower if t.lower_ in _SPORTS or t.lemma_.lower() in _SPORTS}
+    if strong or len(weak) >= 2 or _COMPETITIONS.search(sent.text):
         return True
+    if _SCORE.search(sent.text) and cand.event in _SCORE_TYPES:
+        return True  # "France beat Belgium 1-0"
     return False
+def _business_only(actors: Sequence[Entity], recipients: Sequence[Entity]) -> bool:
+    """Companies dealing with companies ("Microsoft agreed to acquire Activision", "Samsung
+    sued Apple") are business news, not political events; a company facing a state, a union
+    or the public stays in."""
+    def business(e: Entity) -> bool:
+        return (e.sector == "BUS" and e.code != "IGO") or e.code == "MNC"
+    return bool(actors) and all(business(a) for a in actors) and all(business(r) for r in recipients)
+
+
 _OWNER_PREPS = frozenset("by of for against from with".split())
 # MOBILIZE is left out: its recipient is whom the force threatens, if the text says (manual).
 _PLACE_IS_TARGET = frozenset("COERCE CONCEDE AID SANCTION ASSAULT PROTEST".split())
@@ -339,14 +378,15 @@ class Coder:
         if not any(e.code for e in (*actors, *recipients)) and not any(a.name for a in actors):
             return None  # nobody identifiable: no country or group on either side, no named person
 
-        if _not_political(cand, sent):
+        if _not_political(cand, sent) or _business_only(actors, recipients):
             return None
         event, mode, negated, rule = _by_modality(cand)
-        if event == "CONSULT" and mode is None and not recipients and len(actors) < 2:
-            return None  # a body meeting alone ("the cabinet met") is not a dyadic event
-        if mode == "visit" and doc[cand.anchor].lemma_.lower() in _MOTION_VERBS and not all(
-                a.sector in _VISITORS or (a.sector is None and a.name) for a in actors):
-            return None  # troops or shipments arriving are not a diplomatic visit
+        if event == "CONSULT" and mode in (None, "visit", "phone") and not recipients and len(actors) < 2:
+            return None  # a body meeting alone ("the cabinet met"), a visit to nowhere named
+        if mode == "visit" and not all(_can_visit(a, doc[cand.anchor].lemma_.lower()) for a in actors):
+            return None  # tourists, singers, troops or shipments arriving are not a diplomatic visit
+        if event == "CONSULT" and recipients and all(r.sector in _FACILITY_SECTORS for r in recipients):
+            return None  # "visited a school", "toured a hospital": not a consultation with anyone
         if event == "CONSULT" and any(r.sector == "JRN" for r in recipients):
             return None  # "spoke to reporters" is a statement, not a consultation
         if when is not None:

@@ -277,8 +277,30 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
             return
     if entry.plover is None:
         return
+    if entry.plover == "ASSAULT" and tok.lemma_.lower() in METAPHOR_VERBS and obj is not None \
+            and obj.dep_ == "dobj" and base_lemma(obj) in ABSTRACT_OBJECTS | NON_EVENT_OBJECTS:
+        # "attacked the plan as reckless" is criticism; "beat analysts' forecasts",
+        # "targeted the US market", "attacked the world record" are no event at all
+        if tok.lemma_.lower() in VERBAL_ATTACKS and base_lemma(obj) in ABSTRACT_OBJECTS:
+            critic = Trigger(pattern=(tok.lemma_.lower(),), pos="V", plover="ACCUSE", mode="disapprove",
+                             cameo="111", context=(), rpreps=())
+            yield _plain(tok, lex, critic, words, consumed, rule=f"verb:{tok.lemma_.lower()}+criticism")
+        return
     consumed.update(w.i for w in words[1:])
     yield _plain(tok, lex, entry, words, consumed, rule=f"verb:{' '.join(entry.pattern)}")
+
+
+# Violence verbs used figuratively: with an abstract object they report no violence.
+METAPHOR_VERBS = frozenset("attack beat target storm invade hit crush blast slam fight smash".split())
+VERBAL_ATTACKS = frozenset("attack hit blast slam".split())
+ABSTRACT_OBJECTS = frozenset('''
+plan proposal policy budget decision law bill reform move idea statement remark comment
+report deal agreement stance approach strategy handling response rhetoric claim verdict
+ruling programme program initiative measure scheme project legislation
+'''.split())
+NON_EVENT_OBJECTS = frozenset('''
+record market forecast expectation estimate price pricing goal competition odds rival
+'''.split())
 
 
 # Verbs whose subject is on the receiving end of the event noun they take: "faces pressure

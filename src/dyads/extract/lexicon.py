@@ -165,6 +165,8 @@ class Lexicon:
             return None
         near = _near_words(tok)
         obj = direct_object(tok)
+        if obj is not None and obj.lower_ in ("which", "that", "whom") and tok.dep_ == "relcl":
+            obj = tok.head  # "the agreement, which Iran and China signed": the antecedent is the object
         particles = {c.lemma_.lower() for c in tok.children if c.dep_ == "prt"}
         has_comp = any(c.dep_ in ("xcomp", "ccomp") for c in tok.children)
         for entry in entries:

@@ -611,6 +611,44 @@ class _Analysis:
     covered: frozenset[int]
 
 
+# Head nouns through which a country's modifier still names that country as a party
+# ("the Syrian people", "a Russian warship", "an Israeli air strike"); any other common
+# noun after a nationality is a thing ("the Korean film", "a Chinese panda"), not an actor.
+_PARTY_HEADS = frozenset('''
+side regime state nation people public population authority leadership administration
+establishment camp bloc coalition alliance junta cabinet ministry embassy consulate mission
+delegation territory capital border frontier navy vessel ship warship boat tanker frigate
+submarine jet warplane plane aircraft fighter bomber helicopter drone missile rocket convoy
+tank artillery battery gunboat patrol strike airstrike raid attack assault shelling bombing
+bombardment offensive operation incursion invasion fire gunfire barrage shell mortar
+crackdown forces troops units planes ships drones guard hardliner nationalist loyalist
+national sailor pilot crew captive engineer commando sapper observer monitor emissary delegate
+counterpart ally partner neighbour neighbor rival follower kingdom republic government
+service agency council committee commission office bureau department body directorate
+group movement organisation organization federation association union force command
+headquarters court tribunal assembly chamber senate house
+'''.split())
+
+
+def _foreign_head(an: _Analysis, cm: _Match) -> bool:
+    """True when the phrase ends in an unknown common noun after its country ("the Korean
+    film"): no sector, title, organisation or name sits in the head."""
+    toks = [i for i, t in enumerate(an.toks) if not t.is_sep]
+    if not toks:
+        return False
+    last = toks[-1]
+    if last < cm.end or last in an.covered:
+        return False
+    head = an.toks[last]
+    if head.is_cap or head.has_upper or not head.norm.isalpha():
+        return False  # a name ("Turkey's Galatasaray") or an acronym
+    word = head.norm
+    singular = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    if word.endswith("ies"):
+        singular = word[:-3] + "y"
+    return word not in _PARTY_HEADS and singular not in _PARTY_HEADS
+
+
 def _scan(index: _Index, toks: Sequence[_Tok]) -> _Analysis:
     """Longest-match scan of the phrase against the index, left to right."""
     n = len(toks)
@@ -960,6 +998,8 @@ class ActorResolver:
         named = self._named_body(an, text)
         if code is not None:
             cm = self._country_match(an)
+            if sector is None and office is None and named is None and cm is not None and _foreign_head(an, cm):
+                return None  # "the Korean film", "a Chinese panda": a country's thing, not a party
             if sector is None and cm is not None and cm.kind == _CAPITAL:
                 sector = "GOV"
             elif sector is None and cm is not None and self._counted_people(an, cm):
