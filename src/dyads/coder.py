@@ -193,8 +193,15 @@ class Coder:
                 continue
             yield self.code_doc(doc, article)
 
-    def code_text(self, text: str, published: dt.date | None = None, article_id: str = "text") -> list[Event]:
-        """Convenience: code one text."""
+    def code_text(self, text: str, published: dt.date | None = None, article_id: str = "text",
+                  *, clean: bool = True) -> list[Event]:
+        """Convenience: code one text. Like the readers, it first drops wire datelines,
+        bylines and captions (``clean=False`` keeps the text as given); event offsets then
+        refer to the cleaned text, which is ``Event.text``'s source."""
+        if clean:
+            from dyads.ingest.clean import clean_text
+
+            text = clean_text(text)
         article = Article(id=article_id, text=text, published=published)
         return list(self.code_doc(self.nlp(text), article).events)
 
@@ -381,6 +388,8 @@ class Coder:
         if _not_political(cand, sent) or _business_only(actors, recipients):
             return None
         event, mode, negated, rule = _by_modality(cand)
+        if event == "MOBILIZE" and actors and all(a.sector == "COP" for a in actors):
+            mode = "police"  # "police deployed thousands of officers": PLOVER MOBILIZE police
         if event == "CONSULT" and mode in (None, "visit", "phone") and not recipients and len(actors) < 2:
             return None  # a body meeting alone ("the cabinet met"), a visit to nowhere named
         if mode == "visit" and not all(_can_visit(a, doc[cand.anchor].lemma_.lower()) for a in actors):

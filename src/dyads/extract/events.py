@@ -1092,10 +1092,10 @@ def _in_background(tok: "Token") -> bool:
             word = head.lower_
             if word in BACKGROUND_PREPS or (word in TOPIC_PREPS and node.i == tok.i):
                 return True
-            if word == "to" and head.head.lower_ == "response":
-                return True
-            if word == "of" and head.head.lower_ in ("wake", "aftermath"):
-                return True
+            if word == "to" and head.head.lower_ in ("response", "prior", "up", "run-up", "lead-up"):
+                return True  # "in response to", "prior to", "in the run-up to"
+            if word == "of" and head.head.lower_ in ("wake", "aftermath", "ahead", "eve", "anniversary"):
+                return True  # "ahead of the general strike", "on the eve of the summit"
             if word == "in" and tok.lower_ in ("protest", "protests", "response", "retaliation"):
                 return True
         node = head

@@ -203,8 +203,45 @@ class Lexicon:
             if entry.needgov is not None and tok.head.lemma_.lower() not in entry.needgov:
                 continue  # "presented evidence" is an accusation; "has evidence" is not
             if all(w in mods for w in entry.extra):
+                if entry.pattern == ("strike",) and entry.plover == "ASSAULT" and _labour_strike(tok):
+                    return LABOUR_STRIKE, (tok,)
                 return entry, (*(mods[w] for w in entry.extra), tok)
         return None
+
+
+LABOUR_STRIKE = Trigger(pattern=("strike",), pos="N", plover="PROTEST", mode="strike", cameo="143",
+                        context=("labor",), rpreps=("against",))
+_LABOUR_WORDS = frozenset('''
+union worker employee staff teacher doctor nurse driver miner docker farmer pilot labourer
+laborer lawyer student trader transporter federation confederation
+'''.split())
+_LABOUR_VERBS = frozenset("call stage hold organise organize end suspend begin start announce threaten".split())
+
+
+def _labour_strike(tok: "Token") -> bool:
+    """A bare "strike" that is a work stoppage, not an attack: "went on strike", "called a
+    strike at Lufthansa over pay", "teachers staged a strike". A strike "on"/"against" a
+    target stays an attack."""
+    def targets(node: "Token") -> bool:  # "on Kyiv", not "on Wednesday"
+        return any(c.dep_ == "prep" and c.lower_ in ("on", "against") and c.i != tok.head.i and any(
+            g.dep_ == "pobj" and g.ent_type_ not in _TIME_ENTS for g in c.children) for c in node.children)
+
+    preps = {c.lower_ for c in tok.children if c.dep_ == "prep"}
+    head = tok.head
+    if targets(tok) or (head.i != tok.i and targets(head)):
+        return False
+    if tok.dep_ == "pobj" and head.lower_ == "on" and head.head.lemma_.lower() in ("go", "be", "remain", "stay", "continue"):
+        return True  # "went on strike"
+    if preps & {"over", "at", "for"}:
+        return True  # "a strike at Lufthansa over pay"
+    verb = head if tok.dep_ in ("dobj", "nsubjpass") else None
+    if verb is None:
+        return False
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subj is not None and (subj.lemma_.lower() in _LABOUR_WORDS or any(
+            c.lemma_.lower() in _LABOUR_WORDS for c in subj.children if c.dep_ in ("compound", "amod"))):
+        return True  # "teachers staged a strike", "the transport union called a strike"
+    return False
 
 
 # Nouns that carry an event named by their modifier ("mediation effort", "rescue mission").
@@ -217,11 +254,9 @@ def _near_words(tok: "Token") -> dict[str, "Token"]:
     near: dict[str, Token] = {}
     for child in tok.children:
         if child.dep_ in ("prt", "prep", "dobj", "advmod", "acomp", "oprd", "dative", "ccomp", "xcomp"):
-            near.setdefault(child.lemma_.lower(), child)
             if child.dep_ == "prep" and any(g.ent_type_ in _TIME_ENTS for g in child.children if g.dep_ == "pobj"):
-                # "on Sunday" is a date, not the particle of "call on"
-                del near[child.lemma_.lower()]
-                continue
+                continue  # "on Sunday" is a date, not the particle of "call on"
+            near.setdefault(child.lemma_.lower(), child)
             if child.dep_ in ("prep", "dobj"):
                 for grand in child.children:
                     if grand.dep_ in ("pobj", "dobj", "compound", "amod"):
