@@ -126,7 +126,7 @@ def _business_only(actors: Sequence[Entity], recipients: Sequence[Entity]) -> bo
     return bool(actors) and all(business(a) for a in actors) and all(business(r) for r in recipients)
 
 
-_OWNER_PREPS = frozenset("by of for against from with".split())
+_OWNER_PREPS = frozenset("by of for against from with between".split())
 # MOBILIZE is left out: its recipient is whom the force threatens, if the text says (manual).
 _PLACE_IS_TARGET = frozenset("COERCE CONCEDE AID SANCTION ASSAULT PROTEST".split())
 _MATERIAL_THREATS = frozenset("violence restrict arrest".split())  # "threatened a curfew in Algiers"

@@ -416,6 +416,11 @@ def _plain(
         recips += _preps(tok, entry.rpreps, skip={i for i in matched if tok.doc[i].lower_ not in entry.rpreps})
         if obj is not None:
             recips += _preps(obj, entry.rpreps, skip=matched)
+        if not recips and obj is not None and not entry.obj_is_recipient and entry.plover in OWNED_OBJECT_TYPES \
+                and obj.dep_ == "dobj":
+            # "suspended imports of Japanese seafood", "froze the assets of Iranian officials",
+            # "ratified Sweden's bid": whoever owns the thing acted on receives the act
+            recips = [obj.i]
         if entry.swap:
             # "received aid from Poland", "received assurances from the US" ("from" on the object)
             givers = _preps(tok, ("from", "by")) or (_preps(obj, ("from", "by")) if obj is not None else [])
@@ -507,6 +512,9 @@ def _control(
                 recips = _preps(inner_obj, inner_entry.rpreps)
             if not recips and inner_entry.obj_is_recipient and inner_obj is not None:
                 recips = _heads(inner_obj)
+            if not recips and inner_obj is not None and inner_obj.dep_ == "dobj" \
+                    and (inner_entry.plover in OWNED_OBJECT_TYPES or ctrl == "threaten"):
+                recips = [inner_obj.i]  # "threatened to block Sweden's bid"
         for w in inner_words:
             consumed.add(w.i)
     if ctrl in ("agree", "threaten"):
@@ -704,6 +712,11 @@ def _xcomp(tok: "Token") -> "Token | None":
             return child
     # "agreed to talks", "called for the release": not infinitives, handled as plain verbs.
     return None
+
+
+# Types whose object, when it is a thing, belongs to the recipient. Not force, build-ups or
+# aid, where the object's owner is the actor's own ("fired Iranian-made missiles").
+OWNED_OBJECT_TYPES = frozenset("SANCTION REJECT SUPPORT AGREE CONCEDE REQUEST ACCUSE COOPERATE COERCE".split())
 
 
 # Participles that after "be" name a stance of the subject, not something done to it.

@@ -978,6 +978,9 @@ class ActorResolver:
         code, cname = self._country(an)
         sector, office = self._sector(an, title_only=False)
         org_match = self._org_match(an, when)
+        if org_match is not None and sector is None and office is None and code is not None \
+                and _foreign_head(an, org_match[0]):
+            return None  # "Sweden's NATO membership bid": a country's thing, the organisation qualifies it
         if org_match is not None:
             m, org = org_match
             country_first = self._country_match(an)
