@@ -24,7 +24,7 @@ LIGHT_VERBS = frozenset(
     "hold conduct launch carry stage mount make pay have begin start resume continue open "
     "reach issue impose slap order call go lead join organize organise announce declare "
     "deliver give provide send take undertake step escalate intensify extend renew attend "
-    "exert present produce submit".split()
+    "exert present produce submit reaffirm reiterate express voice confirm approve disburse unveil".split()
 )
 SUBJ = ("nsubj", "csubj", "expl")
 WILLING_ADJ = frozenset("ready willing prepared".split())
@@ -596,7 +596,16 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
     rule = f"noun:{' '.join(entry.pattern)}"
     if tok.dep_ == "compound":
         return None  # "riot police", "protest leaders": a modifier, not an event
-    if tok.dep_ in ("dobj", "attr") and _is_light(governor) and not any(
+    if tok.dep_ == "pobj" and governor.lower_ in ("in", "of") and governor.head.dep_ == "dobj" and (
+            governor.head.ent_type_ in ("MONEY", "QUANTITY", "CARDINAL") or governor.head.pos_ == "NUM") \
+            and _is_light(governor.head.head):
+        # "announced $100 million in humanitarian assistance": the amount stands for the aid
+        amount = governor.head
+        governor = amount.head
+        tok_dep = "dobj"
+    else:
+        tok_dep = tok.dep_
+    if tok_dep in ("dobj", "attr") and _is_light(governor) and not any(
             c.dep_ in ("oprd", "ccomp") for c in governor.children):
         actors = _subjects(governor)
         rule = f"light:{governor.lemma_}+{' '.join(entry.pattern)}"
@@ -1076,6 +1085,12 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
                     content.update(t.i for t in child.subtree)  # someone else's wished-for act
     demanded = {c.anchor for c in cands if c.rule.startswith("obligation:")}
     refused = {c.anchor for c in cands if c.rule.startswith("permission:")}
+    # "reaffirmed their support at a summit", "blew himself up at a rally": an event noun
+    # after "at" is the setting of the verb's event, not a second event
+    triggered = {i for c in cands for i in c.trigger}
+    setting = {c.anchor for c in cands if doc[c.anchor].pos_ == "NOUN" and doc[c.anchor].dep_ == "pobj"
+               and doc[c.anchor].head.lower_ == "at"
+               and ({doc[c.anchor].head.head.i, doc[c.anchor].head.head.head.i} & (triggered - set(c.trigger)))}
     kept = []
     for cand in cands:
         if cand.anchor in content and not cand.rule.startswith("obligation:"):
@@ -1084,6 +1099,8 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
             continue  # "Sudan must return the helicopter": the return is only demanded
         if cand.anchor in refused and not cand.rule.startswith("permission:"):
             continue  # "never permitted observers": the refusal, not a negated RETREAT
+        if cand.anchor in setting:
+            continue
         if cand.anchor in protest_purpose and cand.event in ("REQUEST", "ACCUSE", "PROTEST"):
             continue
         if _in_background(doc[cand.anchor]) or _denied(doc[cand.anchor]) or _describes_participant(doc[cand.anchor]):

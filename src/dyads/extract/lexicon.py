@@ -186,10 +186,27 @@ class Lexicon:
             return entry, (tok, *matched)
         return None
 
+    def _of_pattern(self, tok: "Token") -> tuple[Trigger, tuple["Token", ...]] | None:
+        """Patterns whose head is an "of" phrase ("state of emergency"): written with the
+        last word as head, they are matched from the first ("declared a state of emergency")."""
+        for prep in tok.children:
+            if prep.dep_ != "prep" or prep.lower_ != "of":
+                continue
+            for pobj in prep.children:
+                if pobj.dep_ != "pobj":
+                    continue
+                for entry in self.nouns.get(pobj.lemma_.lower(), ()):
+                    if entry.extra == (tok.lemma_.lower(), "of"):
+                        return entry, (tok, prep, pobj)
+        return None
+
     def match_noun(self, tok: "Token") -> tuple[Trigger, tuple["Token", ...]] | None:
         """The longest noun entry whose modifiers fit this noun."""
         entries = self.nouns.get(tok.lemma_.lower()) or self.nouns.get(tok.lower_)
         mods = {c.lemma_.lower(): c for c in tok.children if c.dep_ in ("compound", "amod", "nmod")}
+        of_pattern = self._of_pattern(tok)
+        if of_pattern is not None:
+            return of_pattern
         if not entries and tok.lemma_.lower() in CARRIER_NOUNS:
             # "a mediation effort", "a peace mission": the modifier names the event.
             for word, mod in mods.items():
@@ -245,7 +262,7 @@ def _labour_strike(tok: "Token") -> bool:
 
 
 # Nouns that carry an event named by their modifier ("mediation effort", "rescue mission").
-CARRIER_NOUNS = frozenset("effort mission bid initiative attempt campaign drive operation process plan".split())
+CARRIER_NOUNS = frozenset("effort mission bid initiative attempt campaign drive operation process plan package".split())
 _TIME_ENTS = frozenset(("DATE", "TIME"))
 
 
