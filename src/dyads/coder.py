@@ -388,6 +388,11 @@ class Coder:
         if _not_political(cand, sent) or _business_only(actors, recipients):
             return None
         event, mode, negated, rule = _by_modality(cand)
+        if event in ("RETREAT", "CONCEDE") and recipients and all(r.code in ("IGO", "NGO") for r in recipients) \
+                and any(a.code and a.code not in ("IGO", "NGO") for a in actors) \
+                and doc[cand.anchor].lemma_.lower() in ("withdraw", "withdrawal", "exit", "quit", "leave", "pull"):
+            # "Niger announced its withdrawal from ECOWAS": leaving an organisation reduces relations
+            event, mode, rule = "SANCTION", "withdraw", rule + "+organisation"
         if event == "MOBILIZE" and actors and all(a.sector == "COP" for a in actors):
             mode = "police"  # "police deployed thousands of officers": PLOVER MOBILIZE police
         if event == "CONSULT" and mode in (None, "visit", "phone") and not recipients and len(actors) < 2:

@@ -335,7 +335,19 @@ def _light(verb: "Token", entry: Trigger, words: tuple["Token", ...], noun: "Tok
     recips = _preps(noun, entry.rpreps) or _preps(verb, entry.rpreps)
     if not recips and entry.plover == "PROTEST":
         recips = _purpose_targets(verb)  # "began a hunger strike to protest against X"
-    return _make(entry, words, noun, actors, recips, verb, rule=f"light:{verb.lemma_}+{' '.join(entry.pattern)}")
+    cand = _make(entry, words, noun, actors, recips, verb, rule=f"light:{verb.lemma_}+{' '.join(entry.pattern)}")
+    return _declared(cand, verb)
+
+
+DECLARE_VERBS = frozenset("declare announce unveil propose".split())
+
+
+def _declared(cand: Candidate, verb: "Token") -> Candidate:
+    """A declared ceasefire or an announced withdrawal is a verbal concession (PLOVER
+    CONCEDE: "declarations (but not implementations) of ceasefires and withdrawals")."""
+    if cand.event == "RETREAT" and verb.lemma_.lower() in DECLARE_VERBS:
+        return replace(cand, event="CONCEDE", mode=None, cameo="080", rule=cand.rule + "+declared")
+    return cand
 
 
 def _plain(
@@ -441,6 +453,8 @@ def _plain(
         recips = recips or [h for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "with"
                             and t.head.lemma_.lower() in ("border", "frontier")
                             for g in t.children if g.dep_ == "pobj" for h in _heads(g)]
+    if not recips and entry.plover == "THREATEN":
+        recips = _threat_targets(tok)
     if not recips and entry.plover == "ACCUSE":
         comp = _ccomp(tok)  # "alleged that Iran had supplied the drones"
         if comp is not None:
@@ -532,6 +546,10 @@ def _control(
     mode = _content_mode(ctrl, inner_type)
     trigger_words = (*words, *(inner[1] if inner else ()))
     cand = _make(entry, trigger_words, tok, actors, recips, tok, rule=f"ctrl:{tok.lemma_}+{inner_type or comp.lemma_}")
+    if ctrl == "request" and tok.lemma_.lower() in ("order", "tell", "instruct") and comp.lemma_.lower() in ("leave", "depart", "quit"):
+        # "ordered the French ambassador to leave the country": an expulsion, not a request
+        yield replace(cand, event="SANCTION", mode="expel", cameo="1663", rule=cand.rule + "+expel")
+        return
     context = cand.context
     if inner is not None and inner[0].context:
         context = tuple(dict.fromkeys((*context, *inner[0].context)))
@@ -637,6 +655,8 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
             return None
         default_sector = "CVL"
     cand = _make(entry, words, tok, actors, recips, modal, rule=rule)
+    if rule.startswith("light:"):
+        cand = _declared(cand, governor)
     if any(c.lower_ in ("no", "without") for c in tok.children if c.dep_ == "det"):
         cand = replace(cand, negated=True)
     return replace(cand, default_actor_sector=default_sector)
@@ -725,7 +745,7 @@ def _xcomp(tok: "Token") -> "Token | None":
 
 # Types whose object, when it is a thing, belongs to the recipient. Not force, build-ups or
 # aid, where the object's owner is the actor's own ("fired Iranian-made missiles").
-OWNED_OBJECT_TYPES = frozenset("SANCTION REJECT SUPPORT AGREE CONCEDE REQUEST ACCUSE COOPERATE COERCE".split())
+OWNED_OBJECT_TYPES = frozenset("SANCTION REJECT SUPPORT AGREE REQUEST ACCUSE COOPERATE COERCE".split())
 
 
 # Participles that after "be" name a stance of the subject, not something done to it.
@@ -753,6 +773,34 @@ def _reduced_relative(tok: "Token") -> "Token | None":
                 and not any(c.dep_ == "cc" for c in tok.children):
             return subj
     return None
+
+
+def _threat_targets(tok: "Token") -> list[int]:
+    """Whom a threat is aimed at when the verb has no object: "warned that Russia could use
+    nuclear weapons if Ukraine ...", "warned the group would strike deep inside Israel",
+    "vowed retaliation after U.S. and British strikes"."""
+    comp = _ccomp(tok)
+    if comp is not None:
+        cond = [h for c in comp.children if c.dep_ == "advcl"
+                and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children) for h in _subjects(c)]
+        if cond:
+            return cond
+        subj = _subject_token(comp)
+        if subj is None or not (subj.pos_ in ("PROPN", "PRON") or any(
+                c.pos_ == "PROPN" or c.ent_type_ in ("NORP", "GPE", "ORG") for c in subj.children)):
+            return []  # "rising sea levels threaten the Maldives": no party makes the threat
+        obj = direct_object(comp)
+        if obj is not None and obj.dep_ == "dobj" and obj.pos_ == "PROPN":
+            return _heads(obj)
+        return _preps(comp, ("against", "on", "inside", "into", "at"))
+    # "vowed revenge for the Israeli strike": the attack avenged names the target
+    for prep in tok.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("after", "for", "over"):
+            for g in prep.children:
+                if g.dep_ == "pobj" and (g.lemma_.lower() in INSTRUMENT_NOUNS or g.lemma_.lower() in ("killing", "assassination")):
+                    return [h for c in g.children if c.dep_ in ("amod", "compound", "nmod", "poss")
+                            and (c.pos_ == "PROPN" or c.ent_type_ in ("NORP", "GPE", "ORG")) for h in _heads(c)]
+    return []
 
 
 def _shifted_object(tok: "Token") -> "Token | None":

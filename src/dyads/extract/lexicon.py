@@ -315,8 +315,9 @@ def _object_fits(entry: Trigger, obj: "Token | None", matched: tuple["Token", ..
     for child in obj.children:
         if child.dep_ == "prep" and child.lower_ == "of":
             words.update(base_lemma(g) for g in child.children if g.dep_ == "pobj")
-        if child.dep_ in ("compound", "conj"):
-            words.add(base_lemma(child))
+        if child.dep_ in ("compound", "conj", "nmod"):
+            words.add(base_lemma(child))  # "electricity and water supplies"
+            words.update(base_lemma(g) for g in child.children if g.dep_ == "conj")
     return bool(words & entry.needobj)
 
 
