@@ -127,6 +127,7 @@ def _business_only(actors: Sequence[Entity], recipients: Sequence[Entity]) -> bo
 
 
 _OWNER_PREPS = frozenset("by of for against from with between".split())
+_LINKED = frozenset("link tie connect belong affiliate associate".split())
 # MOBILIZE is left out: its recipient is whom the force threatens, if the text says (manual).
 _PLACE_IS_TARGET = frozenset("COERCE CONCEDE AID SANCTION ASSAULT PROTEST".split())
 _MATERIAL_THREATS = frozenset("violence restrict arrest".split())  # "threatened a curfew in Algiers"
@@ -320,6 +321,10 @@ class Coder:
                     if ent is not None and ent.code:
                         return ent
             for child in node.children:
+                if child.dep_ == "acl" and child.lemma_.lower() in _LINKED:
+                    # "150 entities linked to Russia": whom the thing is tied to
+                    frontier += [g for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")
+                                 for g in p.children if g.dep_ == "pobj"]
                 if child.dep_ == "prep" and child.lower_ in _OWNER_PREPS:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":

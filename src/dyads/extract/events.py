@@ -24,7 +24,8 @@ LIGHT_VERBS = frozenset(
     "hold conduct launch carry stage mount make pay have begin start resume continue open "
     "reach issue impose slap order call go lead join organize organise announce declare "
     "deliver give provide send take undertake step escalate intensify extend renew attend "
-    "exert present produce submit reaffirm reiterate express voice confirm approve disburse unveil".split()
+    "exert present produce submit reaffirm reiterate express voice confirm approve disburse unveil "
+    "complete finish".split()
 )
 SUBJ = ("nsubj", "csubj", "expl")
 WILLING_ADJ = frozenset("ready willing prepared".split())
@@ -91,6 +92,9 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
 
 
 PROTESTER_NOUNS = frozenset("protester protestor demonstrator rioter mob marcher striker".split())
+CROWD_NOUNS = PROTESTER_NOUNS | frozenset(
+    "crowd supporter thousand hundred tens dozen people activist student worker farmer resident "
+    "villager youth woman man opponent".split())
 # Crowd violence; shooting, bombing or shelling by "protesters" stays an ASSAULT.
 RIOT_MODES = frozenset({None, "destroy", "beat", "primitive"})
 
@@ -103,6 +107,9 @@ def _riots(cands: list[Candidate], sent: "Span") -> list[Candidate]:
     out = []
     riots = {c.anchor for c in cands if c.event == "PROTEST" and c.mode == "riot"}
     for cand in cands:
+        if cand.rule in ("verb:gather", "verb:assemble", "verb:converge") and not any(
+                doc[a].lemma_.lower() in CROWD_NOUNS for a in cand.actors):
+            continue  # "EU leaders gathered in Brussels" is no protest; a crowd gathering is
         if cand.event == "COERCE" and cand.mode == "restrict" and cand.actors and all(
                 doc[a].lemma_.lower() in PROTESTER_NOUNS for a in cand.actors):
             # "strikers shut down the port": a crowd blocking a place obstructs, it does not coerce
@@ -428,6 +435,12 @@ def _plain(
         recips += _preps(tok, entry.rpreps, skip={i for i in matched if tok.doc[i].lower_ not in entry.rpreps})
         if obj is not None:
             recips += _preps(obj, entry.rpreps, skip=matched)
+        if obj is None and not recips and entry.plover in OWNED_OBJECT_TYPES and len(words) > 1 \
+                and words[-1].dep_ == "prep":
+            # "called for an emergency meeting of the Arab League": the pattern's own object
+            obj = next((g for g in words[-1].children if g.dep_ == "pobj"), None)
+            if obj is not None:
+                recips = [obj.i]
         if not recips and obj is not None and not entry.obj_is_recipient and entry.plover in OWNED_OBJECT_TYPES \
                 and obj.dep_ == "dobj":
             # "suspended imports of Japanese seafood", "froze the assets of Iranian officials",
@@ -453,6 +466,11 @@ def _plain(
         recips = recips or [h for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "with"
                             and t.head.lemma_.lower() in ("border", "frontier")
                             for g in t.children if g.dep_ == "pobj" for h in _heads(g)]
+        # "deployed warships around Taiwan": a named place the force surrounds
+        holders = [tok] + ([obj] if (obj := direct_object(tok)) is not None else [])
+        recips = recips or [h for x in holders for t in x.children if t.dep_ == "prep"
+                            and t.lower_ in ("around", "near", "off", "toward", "towards")
+                            for g in t.children if g.dep_ == "pobj" and g.ent_type_ in ("GPE", "LOC") for h in _heads(g)]
     if not recips and entry.plover == "THREATEN":
         recips = _threat_targets(tok)
     if not recips and entry.plover == "ACCUSE":
@@ -466,6 +484,12 @@ def _plain(
         # "rockets were fired at Israel from Lebanon": with nobody named, where the attack
         # came from stands for the attacker (as CAMEO coders code it)
         actors = [h for h in _preps(tok, ("from",)) if tok.doc[h].ent_type_ in ("GPE", "LOC")]
+    if entry.plover == "ASSAULT" and _into_the_sea(tok) and all(tok.doc[r].lemma_.lower() in _SEA for r in recips):
+        recips = []
+        # "fired a ballistic missile into the sea": a weapons test, not an attack
+        entry = replace(entry, plover="MOBILIZE", mode="weapons", cameo="152")
+        rule += "+test"
+        mode = "weapons"
     cand = _make(entry, words, tok, actors, recips, modal_from or tok, rule=rule)
     # PLOVER sector UNK: "generic unidentified actors (e.g. actor for 'two civilians were
     # killed by a bomb')"; the coder gives it the country where the attack happened.
@@ -773,6 +797,14 @@ def _reduced_relative(tok: "Token") -> "Token | None":
                 and not any(c.dep_ == "cc" for c in tok.children):
             return subj
     return None
+
+
+_SEA = frozenset("sea ocean water waters coast".split())
+
+
+def _into_the_sea(tok: "Token") -> bool:
+    return any(p.dep_ == "prep" and p.lower_ in ("into", "toward", "towards", "in", "off")
+               and any(g.dep_ == "pobj" and g.lemma_.lower() in _SEA for g in p.children) for p in tok.children)
 
 
 def _threat_targets(tok: "Token") -> list[int]:

@@ -165,6 +165,11 @@ class Lexicon:
             return None
         near = _near_words(tok)
         obj = direct_object(tok)
+        alt = None
+        if obj is None:
+            # "allowed the first aid trucks to enter Gaza": the complement's subject is the object
+            comp = next((c for c in tok.children if c.dep_ in ("ccomp", "xcomp")), None)
+            alt = next((g for g in comp.children if g.dep_ == "nsubj"), None) if comp is not None else None
         if obj is not None and obj.lower_ in ("which", "that", "whom") and tok.dep_ == "relcl":
             obj = tok.head  # "the agreement, which Iran and China signed": the antecedent is the object
         particles = {c.lemma_.lower() for c in tok.children if c.dep_ == "prt"}
@@ -181,7 +186,9 @@ class Lexicon:
             if any(w.dep_ == "prep" for w in matched) and any(
                     m.head.i != tok.i and m.head.i not in ids for m in matched):
                 continue  # "withdraw from X" needs X under that "from", not under another PP
-            if not _object_fits(entry, obj, matched):
+            if not _object_fits(entry, obj, matched) and not (
+                    alt is not None and entry.needobj and not entry.needobj & {"0", "-"}
+                    and _object_fits(entry, alt, matched)):
                 continue
             return entry, (tok, *matched)
         return None
@@ -310,6 +317,8 @@ def _object_fits(entry: Trigger, obj: "Token | None", matched: tuple["Token", ..
         return True
     if "territory" in entry.needobj and obj.ent_type_ in ("GPE", "LOC"):
         return True  # "hand over Kalbajar": a named place is territory
+    if "PERSON" in entry.needobj and obj.ent_type_ == "PERSON":
+        return True  # "received Yevgeny Prigozhin": a named person
     words = {base_lemma(obj)}
     # "thousands of troops", "two Iranian diplomats": look through quantities to the noun.
     for child in obj.children:

@@ -855,6 +855,8 @@ class ActorResolver:
         if org is not None and code is None:
             code = org.code
             sector = sector or org.sector
+        if org is not None and org.sector and (title is None or title.entries[0].skind == "weak"):
+            sector = org.sector  # "Wagner chief Yevgeny Prigozhin": the group's sector, not a generic "chief"
         if former:
             sector, office = self._as_former(sector, office)
         ent = Entity(text, code, sector, name, office, None)
