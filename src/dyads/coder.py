@@ -80,11 +80,13 @@ _SPORTS_STRONG = frozenset(
     "league championship tournament striker midfielder goalkeeper innings wicket wickets "
     "batsman batsmen bowler olympics medal tennis football soccer cricket rugby basketball baseball "
     "nba nfl fifa uefa nasdaq playoff playoffs semi-final semifinal quarter-final hockey boxer "
-    "sprinter referee umpire doping overtime".split())
+    "sprinter referee umpire doping overtime grandmaster chess checkmate esports semi-finals "
+    "quarter-finals semis".split())
 _SPORTS = frozenset(
     "match goal goals scored score cup coach captain defender season final stadium fans race "
     "lap team shares stocks index dow earnings quarterly revenue profit squad test player "
-    "victory champion title runner draw game card cards penalty penalties".split())
+    "victory champion title runner draw game card cards penalty penalties forward winger "
+    "pawn rook".split())
 # Competitions are names, so they are matched as written ("World Cup", not "world cup").
 _COMPETITIONS = re.compile(
     r"\b(World Cup|Six Nations|Olympic Games|Olympics|Grand Prix|Champions League|Premier League|"
@@ -92,6 +94,7 @@ _COMPETITIONS = re.compile(
     r"Ryder Cup|Davis Cup|Formula One|La Liga|Serie A|Bundesliga|Euro 20\d\d)\b")
 _SPORTS_PROOF = frozenset("PROTEST SANCTION".split())
 _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
+_ROUNDS = re.compile(r"\b(semi|quarter)[\s-]*finals?\b", re.IGNORECASE)
 # A score decides only for types a match report can look like (a 13-2 vote is politics).
 _SCORE_TYPES = frozenset("ASSAULT CONSULT AGREE COERCE".split())
 _SPEECH_COMPLEMENTS = frozenset("comment elaborate speculate confirm specify respond answer".split())
@@ -111,12 +114,24 @@ def _not_political(cand: Candidate, sent: "Span") -> bool:
         return False  # a protest at the Olympics, a boycott of the World Cup are politics
     lower = [t for t in sent if not t.text[:1].isupper()]
     strong = any(t.lower_ in _SPORTS_STRONG or t.lemma_.lower() in _SPORTS_STRONG for t in lower)
-    weak = {t.lemma_.lower() for t in lower if t.lower_ in _SPORTS or t.lemma_.lower() in _SPORTS}
-    if strong or len(weak) >= 2 or _COMPETITIONS.search(sent.text):
+    weak = {t.lemma_.lower() for t in lower if t.pos_ in ("NOUN", "ADV") and (t.lower_ in _SPORTS or t.lemma_.lower() in _SPORTS)}
+    if strong or len(weak) >= 2 or _COMPETITIONS.search(sent.text) or _ROUNDS.search(sent.text):
         return True
     if _SCORE.search(sent.text) and cand.event in _SCORE_TYPES:
         return True  # "France beat Belgium 1-0"
     return False
+_PRIVATE_PEOPLE = frozenset(
+    "man woman boy girl teenager husband wife father mother son daughter neighbour neighbor "
+    "driver student pupil tourist resident".split())
+
+
+def _private_violence(cand: Candidate, doc: "Doc", actors: Sequence[Entity], recipients: Sequence[Entity]) -> bool:
+    """One private person attacking private people, named only as "a man" or "a teenager"."""
+    if not cand.actors or any(doc[i].lemma_.lower() not in _PRIVATE_PEOPLE for i in cand.actors):
+        return False
+    return all(a.sector in (None, "CVL") for a in actors) and all(r.sector in (None, "CVL") for r in recipients)
+
+
 def _business_only(actors: Sequence[Entity], recipients: Sequence[Entity]) -> bool:
     """Companies dealing with companies ("Microsoft agreed to acquire Activision", "Samsung
     sued Apple") are business news, not political events; a company facing a state, a union
@@ -398,6 +413,13 @@ class Coder:
                 and doc[cand.anchor].lemma_.lower() in ("withdraw", "withdrawal", "exit", "quit", "leave", "pull"):
             # "Niger announced its withdrawal from ECOWAS": leaving an organisation reduces relations
             event, mode, rule = "SANCTION", "withdraw", rule + "+organisation"
+        if event == "PROTEST" and mode == "obstruct" and any(a.sector in _STATE for a in actors):
+            # "the authorities blocked access to Gaza": a state closing a place restricts, it does not protest
+            event, mode, rule = "COERCE", "restrict", rule + "+state"
+        if event == "COERCE" and mode != "cyber" and actors and all(a.sector in ("CRM", "CVL") for a in actors):
+            return None  # "armed robbers raided a bank": coercion is what authorities do
+        if event == "ASSAULT" and _private_violence(cand, doc, actors, recipients):
+            return None  # "a man killed his neighbour": crime-blotter, not political violence
         if event == "MOBILIZE" and actors and all(a.sector == "COP" for a in actors):
             mode = "police"  # "police deployed thousands of officers": PLOVER MOBILIZE police
         if event == "CONSULT" and mode in (None, "visit", "phone") and not recipients and len(actors) < 2:

@@ -322,7 +322,8 @@ def _object_fits(entry: Trigger, obj: "Token | None", matched: tuple["Token", ..
     words = {base_lemma(obj)}
     # "thousands of troops", "two Iranian diplomats": look through quantities to the noun.
     for child in obj.children:
-        if child.dep_ == "prep" and child.lower_ == "of":
+        if child.dep_ == "prep" and (child.lower_ == "of" or (child.lower_ == "to" and words == {"access"})):
+            # "blocked access to YouTube": what access is blocked to
             words.update(base_lemma(g) for g in child.children if g.dep_ == "pobj")
         if child.dep_ in ("compound", "conj", "nmod"):
             words.add(base_lemma(child))  # "electricity and water supplies"

