@@ -58,7 +58,7 @@ COUNTRIES = [
     ("Mexico", "MEX"),
     ("Kuwait", "KWT"),
     ("Turkey", "TUR"),
-    ("Kosovo", "XKX"),
+    ("Kosovo", "KOS"),  # PLOVER manual: Kosovo has no ISO code, "we use KOS"
     ("Myanmar", "MMR"),
     ("Burma", "MMR"),
     ("UAE", "ARE"),

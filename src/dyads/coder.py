@@ -280,6 +280,12 @@ class Coder:
         for ent in sentence_ents(sent):
             if ent.label_ == "PERSON":
                 self.actors.resolve(phrase_span(ent.root), when, memory)
+        for tok in sent:
+            # "Venezuela's foreign ministry issued a statement": a body named with its country,
+            # so that a later "the ministry" is Venezuela's
+            if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj") and any(
+                    c.dep_ in ("poss", "amod", "compound") and c.ent_type_ in ("GPE", "NORP") for c in tok.children):
+                self.actors.resolve(phrase_span(tok), when, memory)
 
     def _entities(self, heads: Sequence[int], doc: "Doc", when: dt.date | None, memory: "ArticleMemory",
                   speaker: Entity | None = None, owners: bool = False,
@@ -336,10 +342,18 @@ class Coder:
                     if ent is not None and ent.code:
                         return ent
             for child in node.children:
+                linked: list["Token"] = []
                 if child.dep_ == "acl" and child.lemma_.lower() in _LINKED:
                     # "150 entities linked to Russia": whom the thing is tied to
-                    frontier += [g for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")
-                                 for g in p.children if g.dep_ == "pobj"]
+                    linked += [g for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")
+                               for g in p.children if g.dep_ == "pobj"]
+                if child.dep_ == "acl" and child.tag_ == "VBN":
+                    # "condemned the sanctions imposed by Washington": whoever did the thing
+                    linked += [g for p in child.children if p.dep_ == "agent" for g in p.children if g.dep_ == "pobj"]
+                for g in linked:
+                    ent = self.actors.resolve(phrase_span(g), when, memory)
+                    if ent is not None and ent.code:
+                        return ent
                 if child.dep_ == "prep" and child.lower_ in _OWNER_PREPS:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":

@@ -20,7 +20,7 @@ from dyads.coder import Coder
 from dyads.types import PLOVER_TYPES, Article, Event
 
 # CAMEO country codes that differ from ISO 3166-1 alpha-3.
-_CAMEO_TO_ISO = {"JAP": "JPN", "ITL": "ITA", "GZA": "PSE", "WBK": "PSE", "KOS": "XKX", "ROM": "ROU"}
+_CAMEO_TO_ISO = {"JAP": "JPN", "ITL": "ITA", "GZA": "PSE", "WBK": "PSE", "ROM": "ROU"}  # KOS stays KOS (PLOVER manual)
 _NOT_COUNTRIES = {"---", "***"}
 
 

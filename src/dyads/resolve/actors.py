@@ -283,7 +283,11 @@ def _add_countries(index: _Index) -> None:
     """Country names, short forms, demonyms and capitals, plus pycountry's official names."""
     import pycountry  # only here: the index is built once
 
-    for row in _read_tsv("countries.tsv"):
+    rows = list(_read_tsv("countries.tsv"))
+    # Our curated names win over pycountry's: "Congo" is DR Congo in the news, whatever
+    # pycountry calls the Republic of the Congo.
+    curated = {n.lower(): row["code"] for row in rows for n in (row["name"], *_split(row["aliases"]))}
+    for row in rows:
         code, name = row["code"], row["name"]
         index.country_names[code] = name
         names = [name, *_split(row["aliases"])]
@@ -291,7 +295,7 @@ def _add_countries(index: _Index) -> None:
         if rec is not None:
             for attr in ("name", "official_name", "common_name"):
                 value = getattr(rec, attr, None)
-                if value and "," not in value and "(" not in value:
+                if value and "," not in value and "(" not in value and curated.get(value.lower(), code) == code:
                     names.append(value)
         for n in names:
             index.add(n, _Entry(_COUNTRY, code, None, name))
@@ -560,6 +564,7 @@ class ArticleMemory:
 
     people: dict[str, Entity] = field(default_factory=dict)
     last_person: Entity | None = None
+    bodies: dict[str, Entity] = field(default_factory=dict)  # "ministry" -> Venezuela's foreign ministry
 
     def remember(self, name: str, entity: Entity) -> None:
         """Keep ``entity`` under its full name and surname; it becomes the pronoun antecedent."""
@@ -628,6 +633,22 @@ service agency council committee commission office bureau department body direct
 group movement organisation organization federation association union force command
 headquarters court tribunal assembly chamber senate house
 '''.split())
+
+
+# Head nouns of bodies that a later sentence names with "the" alone.
+_BODY_HEADS = frozenset(
+    "ministry army military junta government alliance parliament police rebel militia group "
+    "movement party court council force troop authority cabinet regime administration bloc "
+    "coalition embassy agency commission legislature navy".split())
+
+
+def _surname(an: _Analysis, m: _Match) -> bool:
+    """A one-word demonym right after an unknown capitalised name is a surname ("Volker
+    Turk", "Adam English"), not a nationality."""
+    if m.kind != _DEMONYM or m.end - m.start != 1 or m.start == 0:
+        return False
+    prev = an.toks[m.start - 1]
+    return prev.is_cap and not prev.is_sep and m.start - 1 not in an.covered and m.end == len(an.toks)
 
 
 def _foreign_head(an: _Analysis, cm: _Match) -> bool:
@@ -802,7 +823,25 @@ class ActorResolver:
         person = self._person(an, text, when, memory, former)
         if person is not None:
             return person
-        return self._group(an, text, when, former)
+        group = self._group(an, text, when, former)
+        return self._remember_body(words, group, memory, text)
+
+    @staticmethod
+    def _remember_body(words: list[_Tok], group: Entity | None, memory: ArticleMemory, text: str) -> Entity | None:
+        """Bodies named once with their country are meant by a later bare "the ministry",
+        "the junta", "the army" in the same article."""
+        head = words[-1].norm
+        head = head[:-1] if head.endswith("s") and head[:-1] in _BODY_HEADS else head
+        if head not in _BODY_HEADS:
+            return group
+        if group is not None and group.code is not None and group.sector is not None:
+            memory.bodies[head] = group
+            return group
+        earlier = memory.bodies.get(head)
+        if (group is None or group.code is None) and earlier is not None \
+                and text.strip().lower().startswith("the ") and len(words) <= 2:
+            return dataclasses.replace(earlier, entity_text=text)
+        return group
 
     # persons ----------------------------------------------------------------------------
 
@@ -813,7 +852,11 @@ class ActorResolver:
         title = self._title_match(an)
         # 1. A name from the officeholder table; the last one in the head of the phrase
         #    ("Putin's spokesman Dmitry Peskov" is Peskov).
-        people = [m for m in an.matches if m.kind == _PERSON and not m.foreign]
+        # "Asia Bibi" is not Netanyahu ("Bibi"): a one-word alias right after another
+        # capitalised name word belongs to a different person
+        people = [m for m in an.matches if m.kind == _PERSON and not m.foreign
+                  and not (m.end - m.start == 1 and m.start > 0 and toks[m.start - 1].is_cap
+                           and not toks[m.start - 1].is_sep and m.start - 1 not in an.covered)]
         people.sort(key=lambda m: (m.segment, -m.start))
         for m in people[:1]:
             ent = self._officeholder(m, text, when, former)
@@ -1038,7 +1081,7 @@ class ActorResolver:
         """The phrase's own country: head segment first, then of/from/in segments."""
         cands = [m for m in an.matches
                  if m.kind in _PLACE_KINDS and not m.foreign and not m.backed
-                 and not self._ethnic(an, m)]
+                 and not self._ethnic(an, m) and not _surname(an, m)]
         cands += [m for m in an.matches if m.kind == _USER and not m.foreign and not m.backed
                   and m.entries[0].sector is None and m.entries[0].code
                   and m.entries[0].code not in _NONSTATE_CODES and not m.entries[0].office]

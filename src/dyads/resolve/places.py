@@ -179,9 +179,10 @@ def _countryinfo() -> dict[str, dict]:
 
 @functools.lru_cache(maxsize=1)
 def iso2_to_iso3() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 -> alpha-3 for every GeoNames country (Kosovo is XK -> XKX)."""
+    """ISO 3166-1 alpha-2 -> alpha-3 for every GeoNames country. Kosovo, which has no ISO
+    code, is KOS as the PLOVER manual says (GeoNames' XKX would split it from its actors)."""
     countries, _, _ = _geonames()
-    return {iso2: c["iso3"] for iso2, c in countries.items()}
+    return {iso2: ("KOS" if c["iso3"] == "XKX" else c["iso3"]) for iso2, c in countries.items()}
 
 
 def _median_point(cities: Iterable[dict]) -> tuple[float | None, float | None]:
@@ -207,7 +208,7 @@ def _country_places() -> Iterator[tuple[str, _Place, bool]]:
             lat, lon = float(rec["latlng"][0]), float(rec["latlng"][1])
         else:
             lat, lon = _median_point(by_country.get(iso2, ()))
-        place = _Place(c["name"], _COUNTRY, c["iso3"], lat, lon, int(c["geonameid"]),
+        place = _Place(c["name"], _COUNTRY, iso2_to_iso3()[iso2], lat, lon, int(c["geonameid"]),
                        int(c.get("population") or 0))
         yield c["name"], place, True
         names = set(rec.get("altSpellings") or ()) | {rec["name"]} if rec else set()
