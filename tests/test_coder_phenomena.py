@@ -49,11 +49,16 @@ def _codes(cell: str) -> frozenset[str]:
     return frozenset() if cell in ("", "-") else frozenset(cell.split("|"))
 
 
+GROUPS = frozenset("plain passive negation future hypothetical historical reported accusation compound "
+                   "nominal light particle infinitival possessive relative noevent".split())
+
+
 def _load() -> list[Case]:
     """Read the case table once; malformed rows fail collection, not silently."""
     lines = [ln for ln in CASES.read_text("utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
     cases = []
     for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+        assert row["group"] in GROUPS, f"unknown group {row['group']!r} (no test runs it): {row['sentence']}"
         event = None if row["type"] == "-" else row["type"]
         assert event is None or event in PLOVER_TYPES, row
         flags = _codes(row["flags"])

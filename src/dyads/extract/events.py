@@ -92,6 +92,7 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
 
 
 PROTESTER_NOUNS = frozenset("protester protestor demonstrator rioter mob marcher striker".split())
+MILITARY_NOUNS = frozenset("force troop army military navy soldier militant rebel fighter militia".split())
 CROWD_NOUNS = PROTESTER_NOUNS | frozenset(
     "crowd supporter thousand hundred tens dozen people activist student worker farmer resident "
     "villager youth woman man opponent".split())
@@ -107,6 +108,11 @@ def _riots(cands: list[Candidate], sent: "Span") -> list[Candidate]:
     out = []
     riots = {c.anchor for c in cands if c.event == "PROTEST" and c.mode == "riot"}
     for cand in cands:
+        if cand.rule == "verb:strike" and cand.event == "PROTEST" and cand.actors and all(
+                doc[a].lemma_.lower() in INSTRUMENT_NOUNS | MILITARY_NOUNS for a in cand.actors):
+            # "Indian warplanes struck a camp": armed forces striking attack, they do not walk out
+            out.append(replace(cand, event="ASSAULT", mode=None, cameo="190", rule=cand.rule + "+armed"))
+            continue
         if cand.rule in ("verb:gather", "verb:assemble", "verb:converge") and not any(
                 doc[a].lemma_.lower() in CROWD_NOUNS for a in cand.actors):
             continue  # "EU leaders gathered in Brussels" is no protest; a crowd gathering is
@@ -446,6 +452,9 @@ def _plain(
             # "suspended imports of Japanese seafood", "froze the assets of Iranian officials",
             # "ratified Sweden's bid": whoever owns the thing acted on receives the act
             recips = [obj.i]
+        if entry.plover == "AID" and not recips and obj is not None and obj.dep_ == "dobj" and any(
+                c.dep_ == "prep" and c.lower_ == "with" for c in (*tok.children, *obj.children)):
+            recips = _heads(obj)  # "supplied Haftar's forces with drones": the one supplied receives
         if entry.swap:
             # "received aid from Poland", "received assurances from the US" ("from" on the object)
             givers = _preps(tok, ("from", "by")) or (_preps(obj, ("from", "by")) if obj is not None else [])
@@ -741,7 +750,13 @@ CLAIM_VERBS = frozenset("claim take accept admit".split())
 
 def _claimed_by(tok: "Token") -> list[int]:
     """Whoever claims responsibility for an attack is its actor: "al-Shabab claimed
-    responsibility for the attack" (the claim itself is a statement PLOVER does not code)."""
+    responsibility for the attack", "an attack claimed by al Shabaab" (the claim itself is a
+    statement PLOVER does not code)."""
+    for child in tok.children:
+        if child.dep_ == "acl" and child.lemma_.lower() == "claim":
+            agents = _agent(child)
+            if agents:
+                return agents
     prep = tok.head
     if tok.dep_ != "pobj" or prep.lower_ != "for" or prep.head.lemma_.lower() not in ("responsibility", "credit"):
         return []

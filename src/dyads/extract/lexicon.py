@@ -205,6 +205,11 @@ class Lexicon:
                 for entry in self.nouns.get(pobj.lemma_.lower(), ()):
                     if entry.extra == (tok.lemma_.lower(), "of"):
                         return entry, (tok, prep, pobj)
+                if tok.lemma_.lower() in _MEASURE_NOUNS:
+                    # "held a 19th round of talks", "two days of talks": the measured event
+                    inner = self.match_noun(pobj)
+                    if inner is not None:
+                        return inner[0], (tok, prep, *inner[1])
         return None
 
     def match_noun(self, tok: "Token") -> tuple[Trigger, tuple["Token", ...]] | None:
@@ -268,6 +273,8 @@ def _labour_strike(tok: "Token") -> bool:
     return False
 
 
+# Nouns that measure an event in an "of" phrase ("a round of talks", "days of protests").
+_MEASURE_NOUNS = frozenset("round series day week month session wave spate string".split())
 # Nouns that carry an event named by their modifier ("mediation effort", "rescue mission").
 CARRIER_NOUNS = frozenset("effort mission bid initiative attempt campaign drive operation process plan package".split())
 _TIME_ENTS = frozenset(("DATE", "TIME"))
