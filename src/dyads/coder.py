@@ -81,7 +81,7 @@ _SPORTS_STRONG = frozenset(
     "batsman batsmen bowler olympics medal tennis football soccer cricket rugby basketball baseball "
     "nba nfl fifa uefa nasdaq playoff playoffs semi-final semifinal quarter-final hockey boxer "
     "sprinter referee umpire doping overtime grandmaster chess checkmate esports semi-finals "
-    "quarter-finals semis".split())
+    "quarter-finals semis gymnast swimmer cyclist skier jockey golfer footballer cricketer".split())
 _SPORTS = frozenset(
     "match goal goals scored score cup coach captain defender season final stadium fans race "
     "lap team shares stocks index dow earnings quarterly revenue profit squad test player "
@@ -432,6 +432,8 @@ class Coder:
             event, mode, rule = "COERCE", "restrict", rule + "+state"
         if event == "COERCE" and mode != "cyber" and actors and all(a.sector in ("CRM", "CVL") for a in actors):
             return None  # "armed robbers raided a bank": coercion is what authorities do
+        if event == "ASSAULT" and not recipients and doc[cand.anchor].lemma_.lower() in ("invade", "storm", "overrun"):
+            return None  # "families invaded train stations": an invasion needs a place or party invaded
         if event == "ASSAULT" and _private_violence(cand, doc, actors, recipients):
             return None  # "a man killed his neighbour": crime-blotter, not political violence
         if event == "MOBILIZE" and actors and all(a.sector == "COP" for a in actors):

@@ -113,9 +113,9 @@ def _riots(cands: list[Candidate], sent: "Span") -> list[Candidate]:
             # "Indian warplanes struck a camp": armed forces striking attack, they do not walk out
             out.append(replace(cand, event="ASSAULT", mode=None, cameo="190", rule=cand.rule + "+armed"))
             continue
-        if cand.rule in ("verb:gather", "verb:assemble", "verb:converge") and not any(
-                doc[a].lemma_.lower() in CROWD_NOUNS for a in cand.actors):
-            continue  # "EU leaders gathered in Brussels" is no protest; a crowd gathering is
+        if cand.rule in ("verb:gather", "verb:assemble", "verb:converge", "verb:march") and not any(
+                doc[a].lemma_.lower() in CROWD_NOUNS for a in cand.actors) and not _protest_context(doc[cand.anchor]):
+            continue  # "EU leaders gathered in Brussels", "pilgrims marched to the shrine": no protest
         if cand.event == "COERCE" and cand.mode == "restrict" and cand.actors and all(
                 doc[a].lemma_.lower() in PROTESTER_NOUNS for a in cand.actors):
             # "strikers shut down the port": a crowd blocking a place obstructs, it does not coerce
@@ -686,6 +686,8 @@ def _noun_candidate(tok: "Token", lex: Lexicon) -> Candidate | None:
     if not actors:
         if entry.plover != "PROTEST":
             return None
+        if tok.dep_ == "pobj" and tok.head.lower_ in ("at", "during", "near", "outside"):
+            return None  # "said at a rally in Pennsylvania": where something else happened
         default_sector = "CVL"
     cand = _make(entry, words, tok, actors, recips, modal, rule=rule)
     if rule.startswith("light:"):
@@ -1200,8 +1202,23 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
             continue
         if _in_background(doc[cand.anchor]) or _denied(doc[cand.anchor]) or _describes_participant(doc[cand.anchor]):
             continue
+        if doc[cand.anchor].dep_ == "relcl" and sent.root.lemma_.lower() in OBITUARY_VERBS:
+            continue  # "de Klerk, who freed Mandela, died at 85": a life recalled, not news
         kept.append(cand)
     return kept
+
+
+OBITUARY_VERBS = frozenset("die bury mourn remember honour honor eulogize".split())
+
+
+def _protest_context(tok: "Token") -> bool:
+    """A march or gathering "on parliament", "against the law", "demanding higher pay"."""
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in ("on", "against", "outside"):
+            return True
+        if c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in ("demand", "protest", "call", "denounce", "condemn", "oppose", "chant"):
+            return True
+    return False
 
 
 def _in_background(tok: "Token") -> bool:
