@@ -114,7 +114,7 @@ def _riots(cands: list[Candidate], sent: "Span") -> list[Candidate]:
             out.append(replace(cand, event="ASSAULT", mode=None, cameo="190", rule=cand.rule + "+armed"))
             continue
         if cand.rule in ("verb:gather", "verb:assemble", "verb:converge", "verb:march") and not any(
-                doc[a].lemma_.lower() in CROWD_NOUNS for a in cand.actors) and not _protest_context(doc[cand.anchor]):
+                _crowd(doc[a]) for a in cand.actors) and not _protest_context(doc[cand.anchor]):
             continue  # "EU leaders gathered in Brussels", "pilgrims marched to the shrine": no protest
         if cand.event == "COERCE" and cand.mode == "restrict" and cand.actors and all(
                 doc[a].lemma_.lower() in PROTESTER_NOUNS for a in cand.actors):
@@ -1209,6 +1209,19 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
 
 
 OBITUARY_VERBS = frozenset("die bury mourn remember honour honor eulogize".split())
+
+
+_QUANTITIES = frozenset("thousand hundred dozen ten score million".split())
+
+
+def _crowd(tok: "Token") -> bool:
+    """A crowd that may protest: "protesters", "students", "thousands" (but "thousands of
+    pilgrims" are pilgrims)."""
+    lemma = tok.lemma_.lower()
+    if lemma in _QUANTITIES:
+        counted = [g for p in tok.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children if g.dep_ == "pobj"]
+        return not counted or any(_crowd(g) for g in counted)
+    return lemma in CROWD_NOUNS
 
 
 def _protest_context(tok: "Token") -> bool:
