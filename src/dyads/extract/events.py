@@ -88,7 +88,43 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
     found += _obligations(sent)
     found += _allegations(sent, lex)
     found += _refused_permissions(sent, lex)
+    found += _in_protest(sent, found)
     return _riots(_drop_suppressed(found, sent), sent)
+
+
+def _clause_verb(tok: "Token") -> "Token":
+    node = tok.head
+    while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
+        node = node.head
+    return node
+
+
+def _in_protest(sent: "Span", found: list[Candidate]) -> list[Candidate]:
+    """Whatever is done "in protest" is a protest: "farmers camped on the highways in protest
+    against the laws", "lawmakers walked out in protest"."""
+    out = []
+    anchors = {c.anchor for c in found}
+    for tok in sent:
+        if tok.pos_ not in ("VERB", "AUX") or tok.i in anchors:
+            continue
+        # "in protest" on the verb or inside its adjuncts ("for a third month in protest")
+        preps = [t for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "in" and _clause_verb(t).i == tok.i]
+        for prep in preps:
+            for protest in prep.children:
+                if protest.dep_ != "pobj" or protest.lemma_.lower() != "protest":
+                    continue
+                actors = _subjects(tok)
+                if not actors:
+                    continue
+                recips = _preps(protest, ("against", "at", "over", "of")) or _preps(tok, ("against",))
+                negated, future, hypothetical = _modality(tok)
+                out.append(Candidate(
+                    event="PROTEST", mode="demo", cameo="141", context=(), trigger=(tok.i, prep.i, protest.i),
+                    anchor=tok.i, actors=tuple(actors), recipients=tuple(r for r in recips if r not in actors),
+                    attribution=_attribution(tok), negated=negated, future=future, hypothetical=hypothetical,
+                    rule=f"inprotest:{tok.lemma_}",
+                ))
+    return out
 
 
 PROTESTER_NOUNS = frozenset("protester protestor demonstrator rioter mob marcher striker".split())
@@ -259,8 +295,8 @@ def _obligations(sent: "Span") -> list[Candidate]:
 
 
 def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator[Candidate]:
-    if tok.lemma_.lower() in SAY_VERBS:
-        return
+    if tok.lemma_.lower() in SAY_VERBS and not any(c.dep_ == "prt" for c in tok.children):
+        return  # a statement; but "wrote off loans" is no writing
     received = _received(tok, direct_object(tok), lex)
     if received is not None:
         consumed.add(received.anchor)
@@ -271,6 +307,12 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
         return
     entry, words = match
     comp = _xcomp(tok)
+    if comp is None and entry.ctrl == "agree":
+        # "vowed he would never cooperate with the ICC": a promise in a that-clause about oneself
+        that = _ccomp(tok)
+        if that is not None and any(c.dep_ == "aux" and c.lower_ in ("would", "will") for c in that.children) \
+                and any(c.dep_ == "nsubj" and c.lower_ in SELF_PRONOUNS for c in that.children):
+            comp = that
     if comp is None and entry.ctrl == "request":
         comp = _ccomp(tok)  # "demanded that Turkey provide information"
         if comp is not None and comp.lemma_.lower() in SAY_VERBS:
@@ -345,7 +387,8 @@ def _received(tok: "Token", obj: "Token | None", lex: Lexicon) -> Candidate | No
 def _light(verb: "Token", entry: Trigger, words: tuple["Token", ...], noun: "Token") -> Candidate:
     # "sanctions were imposed on Iran by the US": a passive light verb's agent acts
     actors = (_agent(verb) if _is_passive(verb) else _subjects(verb)) or _noun_actors(noun, entry, words)
-    recips = _preps(noun, entry.rpreps) or _preps(verb, entry.rpreps)
+    recips = _preps(noun, entry.rpreps) or _preps(verb, entry.rpreps) or [
+        h for c in verb.children if c.dep_ == "dative" for h in _dative(c)]  # "give Tanzania a grant"
     if not recips and entry.plover == "PROTEST":
         recips = _purpose_targets(verb)  # "began a hunger strike to protest against X"
     cand = _make(entry, words, noun, actors, recips, verb, rule=f"light:{verb.lemma_}+{' '.join(entry.pattern)}")
@@ -588,13 +631,18 @@ def _control(
         context = tuple(dict.fromkeys((*context, *inner[0].context)))
     cand = replace(cand, mode=mode or cand.mode, context=context)
     if ctrl == "agree" and inner_type is not None and QUAD[inner_type] == 4 and inner_type != "PROTEST":
-        # "vowed to retaliate": a promise of force is a threat
+        # "vowed to retaliate": a promise of force is a threat; "... unless Nairobi withdrew"
+        cond = [h for c in (*tok.children, *comp.children) if c.dep_ == "advcl"
+                and any(m.dep_ == "mark" and m.lower_ in ("unless", "if") for m in c.children)
+                for h in _subjects(c)]
         cand = replace(cand, event="THREATEN", cameo="130", mode=_content_mode("threaten", inner_type),
-                       rule=cand.rule + "+hostile")
-    elif ctrl == "agree" and inner_type in ("RETREAT", "CONCEDE"):
-        # "agreed to release the prisoners": a promised concession stays CONCEDE (manual)
+                       rule=cand.rule + "+hostile",
+                       recipients=tuple(r for r in dict.fromkeys(cond) if r not in cand.actors) or cand.recipients)
+    elif ctrl == "agree" and inner_type in ("RETREAT", "CONCEDE") and len(cand.actors) < 2:
+        # "agreed to release the prisoners": a promised concession stays CONCEDE (manual); two
+        # sides agreeing to reopen their border or extend a truce make an agreement
         cand = replace(cand, event="CONCEDE", cameo="080", mode=None, rule=cand.rule + "+concession")
-    if ctrl == "agree" and any(c.dep_ == "neg" for c in comp.children):
+    if ctrl == "agree" and any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never") for c in comp.children):
         # "vowed not to return the Golan": a promise not to do something is a refusal.
         cand = replace(cand, event="REJECT", cameo="120", mode=_content_mode("reject", inner_type),
                        rule=cand.rule + "+not")
@@ -743,8 +791,15 @@ def _noun_actors(tok: "Token", entry: Trigger, words: tuple["Token", ...]) -> li
         elif child.dep_ == "poss":
             actors.append(child.i)  # pronoun possessor: resolved through article memory
     if not actors:
+        # "a general strike called by opposition parties", "an attack carried out by the group"
+        actors = [h for c in tok.children if c.dep_ == "acl" and c.tag_ == "VBN"
+                  and c.lemma_.lower() in ORGANISING_VERBS for h in _agent(c)]
+    if not actors:
         actors = _claimed_by(tok)
     return actors
+
+
+ORGANISING_VERBS = frozenset("call organise organize stage launch carry conduct lead mount order plan claim".split())
 
 
 CLAIM_VERBS = frozenset("claim take accept admit".split())
@@ -1220,7 +1275,7 @@ def _crowd(tok: "Token") -> bool:
     lemma = tok.lemma_.lower()
     if lemma in _QUANTITIES:
         counted = [g for p in tok.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children if g.dep_ == "pobj"]
-        return not counted or any(_crowd(g) for g in counted)
+        return not counted or any(_crowd(g) or g.ent_type_ == "NORP" for g in counted)  # "thousands of Nigerians"
     return lemma in CROWD_NOUNS
 
 
@@ -1231,7 +1286,9 @@ def _protest_context(tok: "Token") -> bool:
             return True
         if c.dep_ in ("advcl", "xcomp") and c.lemma_.lower() in ("demand", "protest", "call", "denounce", "condemn", "oppose", "chant"):
             return True
-    return False
+    # "converging for a rally to protest ...": a protest word in the verb's own phrases
+    return any(t.lemma_.lower() in ("protest", "rally", "demonstration", "demonstrate") and t.i != tok.i
+               for t in tok.subtree if _clause_verb(t).i == tok.i or t.head.i == tok.i)
 
 
 def _in_background(tok: "Token") -> bool:
@@ -1264,13 +1321,15 @@ def _describes_participant(tok: "Token") -> bool:
 
 
 def _denied(tok: "Token") -> bool:
-    """"X denied attacking Z": what is denied or dismissed is not coded."""
+    """"X denied attacking Z": what is denied or dismissed is not coded (but in "X accused Y,
+    a charge Y denied", the denial comes after and the parser's attachment is wrong)."""
     node = tok
     for _ in range(4):
         head = node.head
         if head.i == node.i:
             return False
-        if head.lemma_.lower() in ("deny", "dismiss") and node.dep_ in ("ccomp", "pcomp", "xcomp", "dobj"):
+        if head.lemma_.lower() in ("deny", "dismiss") and node.dep_ in ("ccomp", "pcomp", "xcomp", "dobj") \
+                and head.i < node.i:
             return True
         node = head
     return False

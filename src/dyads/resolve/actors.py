@@ -773,7 +773,15 @@ class ActorResolver:
         conjuncts or relative clauses) to an Entity, or None when it names no country,
         organisation, group, known person or sector. Remembers titled persons in `memory` and
         uses it for bare surnames and pronouns (he/she/they -> None unless a person)."""
-        return self._resolve(span.text, when, memory)
+        ent = self._resolve(span.text, when, memory)
+        first = span[0] if len(span) else None
+        if ent is None and first is not None and first.is_sent_start and len(span) > 1 \
+                and first.text[:1].isupper() and first.text[1:2].islower():
+            # "Young Nigerians rallied": a capital that only starts the sentence is no name
+            ent = self._resolve(span.text[:1].lower() + span.text[1:], when, memory)
+            if ent is not None:
+                ent = dataclasses.replace(ent, entity_text=span.text)
+        return ent
 
     def resolve_text(self, text: str, when: dt.date | None = None,
                      memory: ArticleMemory | None = None) -> Entity | None:
