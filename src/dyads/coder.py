@@ -132,6 +132,13 @@ def _private_violence(cand: Candidate, doc: "Doc", actors: Sequence[Entity], rec
     return all(a.sector in (None, "CVL") for a in actors) and all(r.sector in (None, "CVL") for r in recipients)
 
 
+def _same_party(a: Entity, b: Entity) -> bool:
+    if (a.code, a.sector) != (b.code, b.sector):
+        return False
+    people = a.office or b.office or (a.name and b.name and a.name != b.name and (a.identifier_id or b.identifier_id))
+    return not (people and a.name and b.name and a.name != b.name)
+
+
 def _business_only(actors: Sequence[Entity], recipients: Sequence[Entity]) -> bool:
     """Companies dealing with companies ("Microsoft agreed to acquire Activision", "Samsung
     sued Apple") are business news, not political events; a company facing a state, a union
@@ -302,6 +309,15 @@ class Coder:
                 out += split
                 continue
             ent = self.actors.resolve(phrase_span(tok), when, memory)
+            if ent is not None and ent.code is None and ent.sector:
+                # "rebels in Mali", "officials from Iran": a group located by a country belongs to it
+                for prep in tok.children:
+                    if _located(tok, prep):
+                        where = next(g for g in prep.children if g.dep_ == "pobj" and g.ent_type_ == "GPE")
+                        home = self.actors.resolve(phrase_span(where), when, memory)
+                        if home is not None and home.code and len(home.code) == 3 and home.code not in _NON_STATE:
+                            ent = replace(ent, code=home.code)
+                            break
             if owners and (ent is None or ent.code is None):
                 # "rejected a U.S. request", "denounced Serbia's suppression of ...": the
                 # recipient is whoever owns the thing acted on.
@@ -387,9 +403,11 @@ class Coder:
         if cand.attribution is not None:
             attribution = self.actors.resolve(phrase_span(doc[cand.attribution]), on_day, memory)
         actors = self._entities(cand.actors, doc, on_day, memory, speaker=attribution)
+        # a recipient that is the actor itself goes; "Sisi met his foreign minister Shoukry" (both
+        # EGY GOV, two named people) stays
         recipients = [r for r in self._entities(cand.recipients, doc, on_day, memory, owners=True,
                                                 speaker=attribution, pronouns=_SPEAKER_OBJECTS)
-                      if (r.code, r.sector) not in {(a.code, a.sector) for a in actors}]
+                      if not any(_same_party(r, a) for a in actors)]
         # Actor phrases are not event places ("Tehran said"); a recipient may be ("arrived in Tehran").
         exclude = {t.i for h in cand.actors for t in phrase_span(doc[h])}
         if cand.attribution is not None:
@@ -401,7 +419,10 @@ class Coder:
                              sector=cand.default_actor_sector, name=None)]
         if not actors:
             return None  # precision: no event without an actor we can name
-        actors = [_fill_country(a, place, attribution) for a in actors]
+        # "the junta accused France": a place that is a recipient's country does not locate the actor
+        actor_place = None if place is not None and any(
+            place.extracted_place and place.extracted_place in r.entity_text for r in recipients) else place
+        actors = [_fill_country(a, actor_place, attribution) for a in actors]
         recipients = [_fill_country(r, place, attribution) for r in recipients]
         national = next((a.code for a in actors if a.code and len(a.code) == 3 and a.sector in _STATE), None)
         if national:
@@ -432,8 +453,9 @@ class Coder:
             event, mode, rule = "COERCE", "restrict", rule + "+state"
         if event == "COERCE" and mode != "cyber" and actors and all(a.sector in ("CRM", "CVL") for a in actors):
             return None  # "armed robbers raided a bank": coercion is what authorities do
-        if event == "ASSAULT" and not recipients and doc[cand.anchor].lemma_.lower() in ("invade", "storm", "overrun"):
-            return None  # "families invaded train stations": an invasion needs a place or party invaded
+        if event == "ASSAULT" and not recipients and doc[cand.anchor].lemma_.lower() in ("invade", "storm", "overrun") \
+                and all(a.sector in (None, "CVL") for a in actors):
+            return None  # "families invaded train stations": no armed party, nothing invaded
         if event == "ASSAULT" and _private_violence(cand, doc, actors, recipients):
             return None  # "a man killed his neighbour": crime-blotter, not political violence
         if event == "MOBILIZE" and actors and all(a.sector == "COP" for a in actors):
@@ -533,6 +555,12 @@ def phrase_span(tok: "Token") -> "Span":
     while end - 1 > tok.i and doc[end - 1].is_punct:
         end -= 1
     return doc[start:end]
+
+
+def _located(head: "Token", prep: "Token") -> bool:
+    """"rebels in Mali", "officials from Iran": a group located by a country belongs to it."""
+    return (prep.dep_ == "prep" and prep.lower_ in ("in", "from") and head.pos_ in ("NOUN", "PROPN")
+            and not head.ent_type_ and any(g.dep_ == "pobj" and g.ent_type_ == "GPE" for g in prep.children))
 
 
 def _pick_date(times: list[dates_mod.ResolvedDate], anchor: "Token", sent: "Span") -> dates_mod.ResolvedDate | None:

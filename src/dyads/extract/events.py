@@ -314,7 +314,7 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
                 and any(c.dep_ == "nsubj" and c.lower_ in SELF_PRONOUNS for c in that.children):
             comp = that
     if comp is None and entry.ctrl == "request":
-        comp = _ccomp(tok)  # "demanded that Turkey provide information"
+        comp = _ccomp(tok) or _to_clause(tok)  # "demanded that Turkey provide information"
         if comp is not None and comp.lemma_.lower() in SAY_VERBS:
             comp = None  # "demanded X, diplomats quoted ... as saying": the report, not the demand
     if entry.ctrl and comp is not None:
@@ -525,6 +525,8 @@ def _plain(
                             for g in t.children if g.dep_ == "pobj" and g.ent_type_ in ("GPE", "LOC") for h in _heads(g)]
     if not recips and entry.plover == "THREATEN":
         recips = _threat_targets(tok)
+    if entry.plover == "THREATEN" and tok.lemma_.lower() in ("warn", "caution") and _states_a_fact(tok):
+        return replace(_make(entry, words, tok, actors, recips, modal_from or tok, rule=rule), event="")
     if not recips and entry.plover == "ACCUSE":
         comp = _ccomp(tok)  # "alleged that Iran had supplied the drones"
         if comp is not None:
@@ -831,6 +833,15 @@ def _ccomp(tok: "Token") -> "Token | None":
     return None
 
 
+def _to_clause(tok: "Token") -> "Token | None":
+    """"called on Russia to explain": the parser sometimes hangs the infinitive as an advcl."""
+    for child in (*tok.children, *(g for c in tok.children if c.dep_ == "prep" for g in c.children)):
+        if child.dep_ == "advcl" and child.pos_ in ("VERB", "AUX") and any(
+                a.dep_ == "aux" and a.lower_ == "to" for a in child.children):
+            return child
+    return None
+
+
 def _xcomp(tok: "Token") -> "Token | None":
     for child in tok.children:
         if child.dep_ == "xcomp" and child.pos_ in ("VERB", "AUX"):
@@ -877,6 +888,17 @@ _SEA = frozenset("sea ocean water waters coast".split())
 def _into_the_sea(tok: "Token") -> bool:
     return any(p.dep_ == "prep" and p.lower_ in ("into", "toward", "towards", "in", "off")
                and any(g.dep_ == "pobj" and g.lemma_.lower() in _SEA for g in p.children) for p in tok.children)
+
+
+def _states_a_fact(tok: "Token") -> bool:
+    """"UN agencies warned that famine was imminent": a warning that foretells no act of the
+    speaker's is a statement, not a threat (a threat says what will or could be done)."""
+    comp = _ccomp(tok)
+    if comp is None or direct_object(tok) is not None:
+        return False
+    modal = any(c.dep_ in ("aux", "auxpass") and (c.lower_ in FUTURE_AUX | HYPOTHETICAL_AUX or c.lemma_ == "will")
+                for c in comp.children)
+    return not modal
 
 
 def _threat_targets(tok: "Token") -> list[int]:
@@ -1244,6 +1266,7 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
                and doc[c.anchor].head.lower_ == "at"
                and ({doc[c.anchor].head.head.i, doc[c.anchor].head.head.head.i} & (triggered - set(c.trigger)))}
     kept = []
+    merged: dict[int, list[int]] = {}
     for cand in cands:
         if cand.anchor in content and not cand.rule.startswith("obligation:"):
             continue
@@ -1253,6 +1276,14 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
             continue  # "never permitted observers": the refusal, not a negated RETREAT
         if cand.anchor in setting:
             continue
+        if _unrealised(doc[cand.anchor]):
+            continue  # "a law allowing the government to ban", "its commitment to defend"
+        head = _repeated_participle(cand, cands, doc)
+        if head is not None:
+            # "stormed the town, killing 12": the killing is the storming's toll, and its
+            # victims are the storming's recipients
+            merged.setdefault(head, []).extend(cand.recipients)
+            continue
         if cand.anchor in protest_purpose and cand.event in ("REQUEST", "ACCUSE", "PROTEST"):
             continue
         if _in_background(doc[cand.anchor]) or _denied(doc[cand.anchor]) or _describes_participant(doc[cand.anchor]):
@@ -1260,10 +1291,46 @@ def _drop_suppressed(cands: list[Candidate], sent: "Span") -> list[Candidate]:
         if doc[cand.anchor].dep_ == "relcl" and sent.root.lemma_.lower() in OBITUARY_VERBS:
             continue  # "de Klerk, who freed Mandela, died at 85": a life recalled, not news
         kept.append(cand)
+    if merged:
+        kept = [replace(c, recipients=tuple(dict.fromkeys(
+                    (*c.recipients, *(r for r in merged[c.anchor] if r not in c.actors)))))
+                if c.anchor in merged else c for c in kept]
     return kept
 
 
 OBITUARY_VERBS = frozenset("die bury mourn remember honour honor eulogize".split())
+# Nouns whose "to" clause names an act not (yet) done: "a plan to withdraw", "the right to strike".
+UNREALISED_NOUNS = frozenset(
+    "law bill plan commitment ability right decision proposal attempt bid effort threat promise "
+    "pledge readiness willingness intention intent plot scheme order power authority mandate "
+    "permission".split())
+
+
+def _unrealised(tok: "Token") -> bool:
+    """A verb event inside a clause that modifies an abstract noun ("its commitment to
+    defend its members", "a law allowing the government to ban broadcasters")."""
+    if tok.pos_ not in ("VERB", "AUX"):
+        return False
+    node = tok
+    for _ in range(3):
+        if node.dep_ == "acl" and node.head.lemma_.lower() in UNREALISED_NOUNS:
+            return True
+        if node.dep_ not in ("xcomp", "ccomp", "acl") or node.head.i == node.i:
+            return False
+        node = node.head
+    return False
+
+
+def _repeated_participle(cand: Candidate, cands: list[Candidate], doc) -> int | None:
+    """A participle clause that repeats its head's event type ("shelled the town, killing 12",
+    "imposed sanctions, freezing assets") adds no event: the anchor of the event it repeats."""
+    tok = doc[cand.anchor]
+    if tok.dep_ != "advcl" or tok.tag_ != "VBG":
+        return None
+    for o in cands:
+        if o is not cand and o.event == cand.event and (o.anchor == tok.head.i or tok.head.i in o.trigger):
+            return o.anchor
+    return None
 
 
 _QUANTITIES = frozenset("thousand hundred dozen ten score million".split())

@@ -173,7 +173,9 @@ class Lexicon:
         if obj is not None and obj.lower_ in ("which", "that", "whom") and tok.dep_ == "relcl":
             obj = tok.head  # "the agreement, which Iran and China signed": the antecedent is the object
         particles = {c.lemma_.lower() for c in tok.children if c.dep_ == "prt"}
-        has_comp = any(c.dep_ in ("xcomp", "ccomp") for c in tok.children)
+        has_comp = any(c.dep_ in ("xcomp", "ccomp") or (c.dep_ == "advcl" and any(
+            a.dep_ == "aux" and a.lower_ == "to" for a in c.children)) for c in tok.children) or any(
+            g.dep_ == "advcl" for c in tok.children if c.dep_ == "prep" for g in c.children)
         for entry in entries:
             if entry.needcomp and not has_comp:
                 continue
