@@ -304,7 +304,7 @@ class Coder:
                 # "Japan said it had halted aid": the pronoun is the speaker.
                 out.append(replace(speaker, entity_text=tok.text))
                 continue
-            split = self._coordinated_modifiers(tok, when, memory)
+            split = self._coordinated_modifiers(tok, when, memory) or self._coordinated_owners(tok, when, memory)
             if split:
                 out += split
                 continue
@@ -338,6 +338,27 @@ class Coder:
                         out.append(replace(ent, entity_text=f"{part.text} {tok.text}"))
                 if len(out) > 1:
                     return out
+        return []
+
+    def _coordinated_owners(self, tok: "Token", when: dt.date | None, memory: "ArticleMemory") -> list[Entity]:
+        """"The foreign ministers of Germany, France and Poland": one party per country, each with
+        the head's sector."""
+        for prep in tok.children:
+            if prep.dep_ != "prep" or prep.lower_ != "of":
+                continue
+            for first in prep.children:
+                parts = [first, *(c for c in first.subtree if c.dep_ == "conj" and c.head.i in (first.i, *(x.i for x in first.subtree)))]
+                if first.dep_ != "pobj" or len(parts) < 2:
+                    continue
+                head = self.actors.resolve_text(tok.text, when, memory)
+                out = []
+                for part in parts:
+                    ent = self.actors.resolve(phrase_span(part), when, memory)
+                    if ent is None or not ent.code:
+                        return []
+                    out.append(replace(ent, entity_text=f"{tok.text} of {part.text}",
+                                       sector=(head.sector if head is not None else None) or ent.sector))
+                return out
         return []
 
     def _owner(self, tok: "Token", when: dt.date | None, memory: "ArticleMemory") -> Entity | None:
