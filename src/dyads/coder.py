@@ -628,6 +628,11 @@ def _fill_country(entity: Entity, place: Location | None, speaker: Entity | None
         return entity
     if speaker is not None and speaker.code and entity.entity_text.lower() in _SELF_REFERENCES:
         return replace(entity, code=speaker.code)  # "a Houthi spokesman said the group ..."
+    if speaker is not None and speaker.code and len(speaker.code) == 3 and speaker.code not in _NON_STATE \
+            and entity.sector in _STATE and speaker.sector in _STATE:
+        # "Israel's defence minister said the military would launch an offensive in Rafah": a
+        # state's official speaks of that state's own organs, wherever they act
+        return replace(entity, code=speaker.code)
     if place is not None and place.country_code:
         return replace(entity, code=place.country_code)
     if speaker is not None and speaker.code and len(speaker.code) == 3 and speaker.code not in _NON_STATE:
