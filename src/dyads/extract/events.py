@@ -89,7 +89,34 @@ def find_candidates(sent: "Span", lex: Lexicon) -> list[Candidate]:
     found += _allegations(sent, lex)
     found += _refused_permissions(sent, lex)
     found += _in_protest(sent, found)
-    return _riots(_drop_suppressed(found, sent), sent)
+    kept = _riots(_drop_suppressed(found, sent), sent)
+    return kept + _joint_operations(kept, sent)
+
+
+JOINT_WORDS = frozenset("joint coordinated combined jointly together".split())
+
+
+def _joint_operations(cands: list[Candidate], sent: "Span") -> list[Candidate]:
+    """"Somali and U.S. forces carried out a joint raid": besides the raid, the two forces
+    cooperate (PLOVER COOPERATE, CAMEO 062 military cooperation)."""
+    doc = sent.doc
+    out = []
+    for cand in cands:
+        if cand.event not in ("ASSAULT", "COERCE", "MOBILIZE", "AID", "RETREAT"):
+            continue
+        words = [doc[i] for i in cand.trigger]
+        joint = any(c.lower_ in JOINT_WORDS and c.dep_ in ("amod", "advmod") for w in words for c in w.children)
+        if not joint:
+            continue
+        partners = list(cand.actors) + [h for w in words for h in _preps(w, ("with",))]
+        # "Somali and U.S. forces": one head with two coordinated nationalities
+        sides = len(set(partners)) + sum(1 for a in cand.actors for m in doc[a].children
+                                         if m.dep_ in ("amod", "compound", "nmod") for c in m.children if c.dep_ == "conj")
+        if sides < 2:
+            continue
+        out.append(replace(cand, event="COOPERATE", mode=None, cameo="062", context=("military",),
+                           actors=tuple(dict.fromkeys(partners)), recipients=(), rule=cand.rule + "+joint"))
+    return out
 
 
 def _clause_verb(tok: "Token") -> "Token":
