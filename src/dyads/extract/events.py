@@ -659,7 +659,8 @@ def _control(
     if inner is not None and inner[0].context:
         context = tuple(dict.fromkeys((*context, *inner[0].context)))
     cand = replace(cand, mode=mode or cand.mode, context=context)
-    if ctrl == "agree" and inner_type is not None and QUAD[inner_type] == 4 and inner_type != "PROTEST":
+    refrain = any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never") for c in comp.children)
+    if ctrl == "agree" and inner_type is not None and QUAD[inner_type] == 4 and inner_type != "PROTEST" and not refrain:
         # "vowed to retaliate": a promise of force is a threat; "... unless Nairobi withdrew"
         cond = [h for c in (*tok.children, *comp.children) if c.dep_ == "advcl"
                 and any(m.dep_ == "mark" and m.lower_ in ("unless", "if") for m in c.children)
@@ -671,11 +672,21 @@ def _control(
         # "agreed to release the prisoners": a promised concession stays CONCEDE (manual); two
         # sides agreeing to reopen their border or extend a truce make an agreement
         cand = replace(cand, event="CONCEDE", cameo="080", mode=None, rule=cand.rule + "+concession")
-    if ctrl == "agree" and any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never") for c in comp.children):
+    if ctrl == "agree" and any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never") for c in comp.children) \
+            and not _hostile_act(comp, lex, inner_type):
         # "vowed not to return the Golan": a promise not to do something is a refusal.
         cand = replace(cand, event="REJECT", cameo="120", mode=_content_mode("reject", inner_type),
                        rule=cand.rule + "+not")
     yield cand
+
+
+def _hostile_act(comp: "Token", lex: Lexicon, inner_type: str | None) -> bool:
+    """"agreed not to use force": a promise to refrain from force is an agreement, not a
+    refusal (a promise not to cooperate would be)."""
+    if inner_type is not None and QUAD.get(inner_type) == 4:
+        return True
+    obj = direct_object(comp)
+    return obj is not None and obj.lemma_.lower() in ("force", "violence", "weapon", "arm", "attack")
 
 
 def _complement_event(comp: "Token", lex: Lexicon, consumed: set[int], depth: int = 0):
