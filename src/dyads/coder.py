@@ -120,6 +120,8 @@ def _not_political(cand: Candidate, sent: "Span") -> bool:
     if _SCORE.search(sent.text) and cand.event in _SCORE_TYPES:
         return True  # "France beat Belgium 1-0"
     return False
+
+
 _PRIVATE_PEOPLE = frozenset(
     "man woman boy girl teenager husband wife father mother son daughter neighbour neighbor "
     "driver student pupil tourist resident".split())
@@ -133,10 +135,13 @@ def _private_violence(cand: Candidate, doc: "Doc", actors: Sequence[Entity], rec
 
 
 def _same_party(a: Entity, b: Entity) -> bool:
+    """The recipient is the actor itself (same code and sector), unless the two are differently
+    named people ("Sisi met Foreign Minister Shoukry")."""
     if (a.code, a.sector) != (b.code, b.sector):
         return False
-    people = a.office or b.office or (a.name and b.name and a.name != b.name and (a.identifier_id or b.identifier_id))
-    return not (people and a.name and b.name and a.name != b.name)
+    two_people = bool(a.name and b.name and a.name != b.name
+                      and (a.office or b.office or a.identifier_id or b.identifier_id))
+    return not two_people
 
 
 def _business_only(actors: Sequence[Entity], recipients: Sequence[Entity]) -> bool:
@@ -347,7 +352,7 @@ class Coder:
             if prep.dep_ != "prep" or prep.lower_ != "of":
                 continue
             for first in prep.children:
-                parts = [first, *(c for c in first.subtree if c.dep_ == "conj" and c.head.i in (first.i, *(x.i for x in first.subtree)))]
+                parts = [first, *(c for c in first.subtree if c.dep_ == "conj")]
                 if first.dep_ != "pobj" or len(parts) < 2:
                     continue
                 head = self.actors.resolve_text(tok.text, when, memory)
@@ -373,7 +378,7 @@ class Coder:
             for child in node.children:
                 if child.dep_ in ("poss", "compound", "amod", "nmod", "appos") and (
                     child.pos_ == "PROPN" or child.ent_type_ in ("NORP", "GPE", "ORG", "PERSON")
-                ) and not any(t.lower_ in ("pro", "anti") for t in doc_window(child)) \
+                ) and not any(t.lower_ in ("pro", "anti") for t in _doc_window(child)) \
                         and node.lemma_.lower() not in ("language", "speaker"):  # "the Russian language"
                     ent = self.actors.resolve(phrase_span(child), when, memory)
                     if ent is not None and ent.code:
@@ -535,8 +540,8 @@ class Coder:
         )
 
 
-def doc_window(tok: "Token") -> list["Token"]:
-    """The token and the two before it ("anti-Syria", "pro - Russia")."""
+def _doc_window(tok: "Token") -> list["Token"]:
+    """The token, the two before it and its subtree ("anti-Syria", "pro - Russia")."""
     doc = tok.doc
     return [doc[i] for i in range(max(0, tok.i - 2), tok.i + 1)] + list(tok.subtree)
 
