@@ -422,14 +422,18 @@ def _light(verb: "Token", entry: Trigger, words: tuple["Token", ...], noun: "Tok
     return _declared(cand, verb)
 
 
-DECLARE_VERBS = frozenset("declare announce unveil propose".split())
+DECLARE_VERBS = frozenset("declare announce unveil".split())
+PROPOSE_VERBS = frozenset("propose offer suggest".split())
 
 
 def _declared(cand: Candidate, verb: "Token") -> Candidate:
     """A declared ceasefire or an announced withdrawal is a verbal concession (PLOVER
-    CONCEDE: "declarations (but not implementations) of ceasefires and withdrawals")."""
+    CONCEDE: "declarations (but not implementations) of ceasefires and withdrawals"); a
+    proposed one is an offer (AGREE)."""
     if cand.event == "RETREAT" and verb.lemma_.lower() in DECLARE_VERBS:
         return replace(cand, event="CONCEDE", mode=None, cameo="080", rule=cand.rule + "+declared")
+    if cand.event == "RETREAT" and verb.lemma_.lower() in PROPOSE_VERBS:
+        return replace(cand, event="AGREE", mode=None, cameo="036", rule=cand.rule + "+proposed")
     return cand
 
 
