@@ -396,6 +396,10 @@ class Coder:
                     ent = self.actors.resolve(phrase_span(g), when, memory)
                     if ent is not None and ent.code:
                         return ent
+                if child.dep_ == "prep" and child.lower_ == "in" and (node.ent_type_ in ("MONEY", "CARDINAL") or node.pos_ == "NUM"):
+                    # "pledged $100 million in aid for Sudan": look into what the amount counts
+                    frontier += [g for g in child.children if g.dep_ == "pobj"]
+                    continue
                 if child.dep_ == "prep" and child.lower_ in _OWNER_PREPS:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":

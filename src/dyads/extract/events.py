@@ -25,7 +25,7 @@ LIGHT_VERBS = frozenset(
     "reach issue impose slap order call go lead join organize organise announce declare "
     "deliver give provide send take undertake step escalate intensify extend renew attend "
     "exert present produce submit reaffirm reiterate express voice confirm approve disburse unveil "
-    "complete finish".split()
+    "complete finish adopt".split()
 )
 SUBJ = ("nsubj", "csubj", "expl")
 WILLING_ADJ = frozenset("ready willing prepared".split())

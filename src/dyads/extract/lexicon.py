@@ -276,7 +276,7 @@ def _labour_strike(tok: "Token") -> bool:
 
 
 # Nouns that measure an event in an "of" phrase ("a round of talks", "days of protests").
-_MEASURE_NOUNS = frozenset("round series day week month session wave spate string".split())
+_MEASURE_NOUNS = frozenset("round series day week month session wave spate string package raft set batch".split())
 # Nouns that carry an event named by their modifier ("mediation effort", "rescue mission").
 CARRIER_NOUNS = frozenset("effort mission bid initiative attempt campaign drive operation process plan package".split())
 _TIME_ENTS = frozenset(("DATE", "TIME"))
