@@ -541,6 +541,14 @@ def _plain(
         # "blocked a road to show disapproval for X", "in defiance of X": the purpose names
         # whom the protest is against; the road or square is only where it happens
         recips = _purpose_targets(tok) or recips
+    if entry.plover == "MOBILIZE" and _peace_mission(tok):
+        # "will send 1,000 police officers to lead a security mission in Haiti": forces sent on
+        # a mission to help another country are aid (CAMEO 074), not a build-up
+        entry = replace(entry, plover="AID", mode=None, cameo="074", context=("peacekeeping",))
+        rule += "+mission"
+        mode = None
+        recips = recips or [h for t in tok.subtree if t.dep_ == "prep" and t.lower_ in ("in", "to")
+                            for g in t.children if g.dep_ == "pobj" and g.ent_type_ == "GPE" for h in _heads(g)]
     if not recips and entry.plover == "MOBILIZE":
         # "mobilized reservists for a possible war against Iraq": whom the force is aimed at
         recips = [h for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "against" and t.i != tok.i
@@ -925,6 +933,18 @@ def _reduced_relative(tok: "Token") -> "Token | None":
 
 
 _SEA = frozenset("sea ocean water waters coast".split())
+
+
+def _peace_mission(tok: "Token") -> bool:
+    """A force sent "to lead/join a ... mission", "to help ...", "to keep the peace"."""
+    for c in tok.children:
+        if c.dep_ in ("advcl", "xcomp") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
+            if c.lemma_.lower() in ("help", "assist", "support", "protect", "keep", "restore", "stabilise", "stabilize"):
+                return True
+            obj = direct_object(c)
+            if obj is not None and obj.lemma_.lower() in ("mission", "force", "peacekeeping"):
+                return True
+    return False
 
 
 def _into_the_sea(tok: "Token") -> bool:

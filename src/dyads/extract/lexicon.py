@@ -334,6 +334,11 @@ def _object_fits(entry: Trigger, obj: "Token | None", matched: tuple["Token", ..
         if child.dep_ == "prep" and (child.lower_ == "of" or (child.lower_ == "to" and words == {"access"})):
             # "blocked access to YouTube": what access is blocked to
             words.update(base_lemma(g) for g in child.children if g.dep_ == "pobj")
+        if child.dep_ == "acl" and child.lemma_.lower() in ("load", "carry", "lade", "pack", "fill"):
+            # "ships loaded with tents and medical equipment": the cargo decides
+            words.update(base_lemma(g) for p in child.children if p.dep_ == "prep" and p.lower_ == "with"
+                         for g in p.subtree if g.pos_ == "NOUN")
+            words.update(base_lemma(g) for g in child.children if g.dep_ == "dobj")
         if child.dep_ in ("compound", "conj", "nmod"):
             words.add(base_lemma(child))  # "electricity and water supplies"
             words.update(base_lemma(g) for g in child.children if g.dep_ == "conj")
