@@ -134,6 +134,44 @@ def _private_violence(cand: Candidate, doc: "Doc", actors: Sequence[Entity], rec
     return all(a.sector in (None, "CVL") for a in actors) and all(r.sector in (None, "CVL") for r in recipients)
 
 
+# Reactions to an earlier act: "Moscow condemned the measures" answers whoever took them.
+_REACTIONS = frozenset("ACCUSE REJECT SUPPORT REQUEST THREATEN PROTEST CONCEDE".split())
+# Nouns that point back at an earlier event, with the types they can refer to (None: any).
+_REFERRING_NOUNS: dict[str, frozenset[str] | None] = {
+    "measure": frozenset({"SANCTION", "COERCE"}), "sanction": frozenset({"SANCTION"}),
+    "attack": frozenset({"ASSAULT"}), "strike": frozenset({"ASSAULT"}), "killing": frozenset({"ASSAULT"}),
+    "raid": frozenset({"ASSAULT", "COERCE"}), "arrest": frozenset({"COERCE"}), "expulsion": frozenset({"SANCTION", "COERCE"}),
+    "deal": frozenset({"AGREE", "SUPPORT"}), "agreement": frozenset({"AGREE", "SUPPORT"}), "ban": frozenset({"COERCE", "SANCTION"}),
+    "move": None, "decision": None, "step": None, "action": None, "announcement": None,
+}
+
+
+def _earlier_actors(anchor: "Token", actors: Sequence[Entity], memory: "ArticleMemory") -> list[Entity]:
+    """The actors of the earlier event a definite noun points back to ("the measures", "the
+    move"), when the reaction names no one else; never the reacting party itself."""
+    holders = [anchor, *(c for c in anchor.children if c.dep_ == "xcomp")]  # "vowed to retaliate for the attack"
+    obj = next((c for c in anchor.children if c.dep_ == "dobj"), None) or next(
+        (g for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in ("against", "over", "to", "about", "for")
+         for g in c.children if g.dep_ == "pobj"), None)
+    if obj is None or obj.lemma_.lower() not in _REFERRING_NOUNS:
+        return []
+    if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "these", "that", "those") for c in obj.children):
+        return []
+    if any(c.dep_ in ("poss", "compound", "nmod") or c.ent_type_ or (c.dep_ == "prep" and c.lower_ in ("by", "of", "from"))
+           for c in obj.children):
+        return []  # "Russia's attack", "the attack by Hamas": the phrase names its own party
+    wanted = _REFERRING_NOUNS[obj.lemma_.lower()]
+    own = {(a.code, a.sector) for a in actors}
+    for event_type, earlier in reversed(memory.events):
+        if wanted is not None and event_type not in wanted:
+            continue
+        parties = [replace(a, entity_text=obj.text) for a in earlier if (a.code, a.sector) not in own and a.code]
+        if parties:
+            return parties
+        break
+    return []
+
+
 def _same_party(a: Entity, b: Entity) -> bool:
     """The recipient is the actor itself (same code and sector), unless the two are differently
     named people ("Sisi met Foreign Minister Shoukry")."""
@@ -282,6 +320,7 @@ class Coder:
                     continue
                 if event is None or event.confidence < self.settings.min_confidence:
                     continue
+                memory.events.append((event.event, event.actor))
                 previous = seen.get(event.id)
                 if previous is None or _richer(event, previous):
                     seen[event.id] = event
@@ -454,6 +493,8 @@ class Coder:
             place.extracted_place and place.extracted_place in r.entity_text for r in recipients) else place
         actors = [_fill_country(a, actor_place, attribution) for a in actors]
         recipients = [_fill_country(r, place, attribution) for r in recipients]
+        if not recipients and cand.event in _REACTIONS:
+            recipients = _earlier_actors(anchor, actors, memory)
         national = next((a.code for a in actors if a.code and len(a.code) == 3 and a.sector in _STATE), None)
         if national:
             # "the government cracked down on the opposition": a sector-only party facing a

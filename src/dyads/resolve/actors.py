@@ -565,6 +565,7 @@ class ArticleMemory:
     people: dict[str, Entity] = field(default_factory=dict)
     last_person: Entity | None = None
     bodies: dict[str, Entity] = field(default_factory=dict)  # "ministry" -> Venezuela's foreign ministry
+    events: list[tuple[str, tuple[Entity, ...]]] = field(default_factory=list)  # (type, actors) of events so far
 
     def remember(self, name: str, entity: Entity) -> None:
         """Keep ``entity`` under its full name and surname; it becomes the pronoun antecedent."""
