@@ -552,6 +552,10 @@ class Coder:
             date, precision, date_text, historical = article.published, "day", None, False
         else:
             date, precision, date_text, historical = None, None, None, False
+        if when is None and _past_perfect(anchor):
+            # "the veto the US had cast", "who had been arrested 15 months ago": the pluperfect
+            # recalls an earlier event; it is background, not news of the day
+            historical = True
 
         trigger_toks = [doc[i] for i in cand.trigger]
         start, end = min(t.idx for t in trigger_toks), max(t.idx + len(t.text) for t in trigger_toks)
@@ -626,6 +630,23 @@ def phrase_span(tok: "Token") -> "Span":
     while end - 1 > tok.i and doc[end - 1].is_punct:
         end -= 1
     return doc[start:end]
+
+
+def _past_perfect(tok: "Token") -> bool:
+    """The trigger's verb (or, for a noun, its governing verb) is in the past perfect ("had
+    vetoed"), outside reported speech, where "said it had ..." is only backshift."""
+    verb = tok if tok.pos_ in ("VERB", "AUX") else tok.head
+    if not any(c.dep_ == "aux" and c.lower_ == "had" for c in verb.children):
+        return False
+    node = verb
+    for _ in range(3):
+        if node.dep_ in ("ccomp", "parataxis") and node.head.lemma_.lower() in ("say", "tell", "announce", "report",
+                                                                                "claim", "confirm", "state", "add"):
+            return False
+        if node.head.i == node.i:
+            return True
+        node = node.head
+    return True
 
 
 def _located(head: "Token", prep: "Token") -> bool:
