@@ -359,6 +359,12 @@ def _verb_candidates(tok: "Token", lex: Lexicon, consumed: set[int]) -> Iterator
             return
     if entry.plover is None:
         return
+    if second and entry.plover == "CONSULT" and tok.lemma_.lower() == "call":
+        # "Milei called Petro a 'murderous communist'": name-calling is criticism, not a phone call
+        critic = Trigger(pattern=("call",), pos="V", plover="ACCUSE", mode="disapprove", cameo="111",
+                         context=(), rpreps=())
+        yield _plain(tok, lex, critic, words, consumed, rule="verb:call+name")
+        return
     if entry.plover == "ASSAULT" and tok.lemma_.lower() in METAPHOR_VERBS and obj is not None \
             and obj.dep_ == "dobj" and base_lemma(obj) in ABSTRACT_OBJECTS | NON_EVENT_OBJECTS:
         # "attacked the plan as reckless" is criticism; "beat analysts' forecasts",

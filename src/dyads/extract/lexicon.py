@@ -188,9 +188,12 @@ class Lexicon:
             if any(w.dep_ == "prep" for w in matched) and any(
                     m.head.i != tok.i and m.head.i not in ids for m in matched):
                 continue  # "withdraw from X" needs X under that "from", not under another PP
+            # "broke into the email accounts": a pattern's preposition carries the object
+            prep_obj = next((g for w in matched if w.dep_ == "prep" for g in w.children if g.dep_ == "pobj"), None)
+            listed = bool(entry.needobj) and not entry.needobj & {"0", "-"}
             if not _object_fits(entry, obj, matched) and not (
-                    alt is not None and entry.needobj and not entry.needobj & {"0", "-"}
-                    and _object_fits(entry, alt, matched)):
+                    listed and alt is not None and _object_fits(entry, alt, matched)) and not (
+                    listed and obj is None and prep_obj is not None and _object_fits(entry, prep_obj, matched)):
                 continue
             return entry, (tok, *matched)
         return None
