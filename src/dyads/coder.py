@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Iterator, Protocol, Sequence
 
-from dyads.extract.events import Candidate, find_candidates
+from dyads.extract.events import Candidate, clause_head, find_candidates
 from dyads.extract.lexicon import QUAD, Lexicon, event_scale, load_lexicon
 from dyads.resolve import dates as dates_mod
 from dyads.resolve.places import find_event_place, sentence_ents
@@ -660,14 +660,14 @@ def _pick_date(times: list[dates_mod.ResolvedDate], anchor: "Token", sent: "Span
     inside another clause ("the group, founded in 2014, ...") does not date this event."""
     if not times:
         return None
-    own = _clause(anchor)
+    own = clause_head(anchor)
     above = set()
     node = own
     for _ in range(6):
         above.add(node.i)
         if node.head.i == node.i:
             break
-        node = _clause(node.head)
+        node = clause_head(node.head)
     pos = anchor.idx - sent.start_char
     ranked = []
     for t in times:
@@ -676,20 +676,13 @@ def _pick_date(times: list[dates_mod.ResolvedDate], anchor: "Token", sent: "Span
                 w.dep_ in ("compound", "nummod", "amod", "poss") and w.head.pos_ == "NOUN"
                 and w.head.i >= tok.end and w.head.ent_type_ not in ("DATE", "TIME") for w in tok):
             continue  # "of the 2015 nuclear deal", "Sunday's protests" name a thing, not this event's date
-        head = _clause(tok.root) if tok is not None else None
+        head = clause_head(tok.root) if tok is not None else None
         rank = 0 if head is not None and head.i == own.i else 1 if head is not None and head.i in above else 2
         ranked.append((rank, min(abs(t.start - pos), abs(t.end - pos)), t))
     if not ranked:
         return None
     rank, _, best = min(ranked, key=lambda r: (r[0], r[1]))
     return best if rank < 2 else None
-
-
-def _clause(tok: "Token") -> "Token":
-    """The verb heading a token's clause (or the sentence root)."""
-    while tok.pos_ not in ("VERB", "AUX") and tok.head.i != tok.i:
-        tok = tok.head
-    return tok
 
 
 def _fill_country(entity: Entity, place: Location | None, speaker: Entity | None = None) -> Entity:

@@ -124,18 +124,28 @@ def marks_of(records: list[dict[str, Any]]) -> list[Mark]:
     return sorted(marks, key=lambda m: (m.start, m.trigger_start, m.mention_id))
 
 
-def network(session: ReadSession, filters: Filters, limit: int = 60) -> list[dict[str, Any]]:
-    """Directed actor -> recipient edges with mention counts, by quad class; heaviest first."""
+def _dyad_edges(filters: Filters) -> tuple[str, list[Any]]:
+    """The CTE of one row per (actor code, recipient code) pair of each filtered mention,
+    named ``e`` with columns source, target, quad_code; and its parameters."""
     where, params = filters.where("m")
     where += ["len(m.actor_codes) > 0", "len(m.recipient_codes) > 0"]
-    sql = f"""
+    cte = f"""
         WITH a AS (
             SELECT unnest(m.actor_codes) AS source, m.recipient_codes, m.quad_code
             FROM mentions m WHERE {' AND '.join(where)}
-        ), e AS (SELECT source, unnest(recipient_codes) AS target, quad_code FROM a)
-        SELECT source, target, count(*) AS n,
-               count(*) FILTER (WHERE quad_code IN (1, 2)) AS cooperation,
-               count(*) FILTER (WHERE quad_code IN (3, 4)) AS conflict
+        ), e AS (SELECT source, unnest(recipient_codes) AS target, quad_code FROM a)"""
+    return cte, params
+
+
+_QUAD_COUNTS = """count(*) FILTER (WHERE quad_code IN (1, 2)) AS cooperation,
+               count(*) FILTER (WHERE quad_code IN (3, 4)) AS conflict"""
+
+
+def network(session: ReadSession, filters: Filters, limit: int = 60) -> list[dict[str, Any]]:
+    """Directed actor -> recipient edges with mention counts, by quad class; heaviest first."""
+    edges, params = _dyad_edges(filters)
+    sql = f"""{edges}
+        SELECT source, target, count(*) AS n, {_QUAD_COUNTS}
         FROM e WHERE source <> target
         GROUP BY source, target ORDER BY n DESC, source, target LIMIT ?
     """
@@ -159,17 +169,11 @@ def places(session: ReadSession, filters: Filters, limit: int = 500) -> list[dic
 
 def top_pairs(session: ReadSession, filters: Filters, limit: int = 15) -> list[dict[str, Any]]:
     """The most reported dyads, each pair once in sorted order (either direction counts)."""
-    where, params = filters.where("m")
-    where += ["len(m.actor_codes) > 0", "len(m.recipient_codes) > 0"]
-    sql = f"""
-        WITH a AS (
-            SELECT unnest(m.actor_codes) AS x, m.recipient_codes, m.quad_code
-            FROM mentions m WHERE {' AND '.join(where)}
-        ), e AS (SELECT x, unnest(recipient_codes) AS y, quad_code FROM a)
-        SELECT least(x, y) AS actor, greatest(x, y) AS recipient, count(*) AS n,
-               count(*) FILTER (WHERE quad_code IN (1, 2)) AS cooperation,
-               count(*) FILTER (WHERE quad_code IN (3, 4)) AS conflict
-        FROM e WHERE x <> y GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT ?
+    edges, params = _dyad_edges(filters)
+    sql = f"""{edges}
+        SELECT least(source, target) AS actor, greatest(source, target) AS recipient, count(*) AS n,
+               {_QUAD_COUNTS}
+        FROM e WHERE source <> target GROUP BY 1, 2 ORDER BY n DESC, 1, 2 LIMIT ?
     """
     return _dicts(session._con.execute(sql, [*params, limit]))
 

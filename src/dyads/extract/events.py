@@ -119,11 +119,11 @@ def _joint_operations(cands: list[Candidate], sent: "Span") -> list[Candidate]:
     return out
 
 
-def _clause_verb(tok: "Token") -> "Token":
-    node = tok.head
-    while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
-        node = node.head
-    return node
+def clause_head(tok: "Token") -> "Token":
+    """The verb heading a token's clause (or the sentence root)."""
+    while tok.pos_ not in ("VERB", "AUX") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
 
 
 def _in_protest(sent: "Span", found: list[Candidate]) -> list[Candidate]:
@@ -135,7 +135,7 @@ def _in_protest(sent: "Span", found: list[Candidate]) -> list[Candidate]:
         if tok.pos_ not in ("VERB", "AUX") or tok.i in anchors:
             continue
         # "in protest" on the verb or inside its adjuncts ("for a third month in protest")
-        preps = [t for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "in" and _clause_verb(t).i == tok.i]
+        preps = [t for t in tok.subtree if t.dep_ == "prep" and t.lower_ == "in" and clause_head(t.head).i == tok.i]
         for prep in preps:
             for protest in prep.children:
                 if protest.dep_ != "pobj" or protest.lemma_.lower() != "protest":
@@ -662,10 +662,7 @@ def _control(
         recips = _preps(tok, entry.rpreps)
     if ctrl == "threaten":
         # "threatened to strike unless Israel rescinded ...": the condition names the target
-        cond = [h for c in (*tok.children, *comp.children) if c.dep_ == "advcl"
-                and any(m.dep_ == "mark" and m.lower_ in ("unless", "if") for m in c.children)
-                for h in _subjects(c)]
-        recips = cond or recips
+        recips = _condition_subjects(tok, comp) or recips
     mode = _content_mode(ctrl, inner_type)
     trigger_words = (*words, *(inner[1] if inner else ()))
     cand = _make(entry, trigger_words, tok, actors, recips, tok, rule=f"ctrl:{tok.lemma_}+{inner_type or comp.lemma_}")
@@ -680,9 +677,7 @@ def _control(
     refrain = any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never") for c in comp.children)
     if ctrl == "agree" and inner_type is not None and QUAD[inner_type] == 4 and inner_type != "PROTEST" and not refrain:
         # "vowed to retaliate": a promise of force is a threat; "... unless Nairobi withdrew"
-        cond = [h for c in (*tok.children, *comp.children) if c.dep_ == "advcl"
-                and any(m.dep_ == "mark" and m.lower_ in ("unless", "if") for m in c.children)
-                for h in _subjects(c)]
+        cond = _condition_subjects(tok, comp)
         cand = replace(cand, event="THREATEN", cameo="130", mode=_content_mode("threaten", inner_type),
                        rule=cand.rule + "+hostile",
                        recipients=tuple(r for r in dict.fromkeys(cond) if r not in cand.actors) or cand.recipients)
@@ -690,8 +685,7 @@ def _control(
         # "agreed to release the prisoners": a promised concession stays CONCEDE (manual); two
         # sides agreeing to reopen their border or extend a truce make an agreement
         cand = replace(cand, event="CONCEDE", cameo="080", mode=None, rule=cand.rule + "+concession")
-    if ctrl == "agree" and any(c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ == "never") for c in comp.children) \
-            and not _hostile_act(comp, lex, inner_type):
+    if ctrl == "agree" and refrain and not _hostile_act(comp, lex, inner_type):
         # "vowed not to return the Golan": a promise not to do something is a refusal.
         cand = replace(cand, event="REJECT", cameo="120", mode=_content_mode("reject", inner_type),
                        rule=cand.rule + "+not")
@@ -975,8 +969,7 @@ def _threat_targets(tok: "Token") -> list[int]:
     "vowed retaliation after U.S. and British strikes"."""
     comp = _ccomp(tok)
     if comp is not None:
-        cond = [h for c in comp.children if c.dep_ == "advcl"
-                and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children) for h in _subjects(c)]
+        cond = _condition_subjects(comp)
         if cond:
             return cond
         subj = _subject_token(comp)
@@ -1271,12 +1264,20 @@ def _make(
     )
 
 
+def _conditions(*nodes: "Token") -> list["Token"]:
+    """The "if"/"unless" clauses hanging off these words."""
+    return [c for n in nodes for c in n.children if c.dep_ == "advcl"
+            and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)]
+
+
+def _condition_subjects(*nodes: "Token") -> list[int]:
+    """Who a condition is about ("... unless Nairobi withdrew its troops"): its subjects."""
+    return [h for c in _conditions(*nodes) for h in _subjects(c)]
+
+
 def _has_condition(tok: "Token") -> bool:
     """The clause carries an "if"/"unless" condition."""
-    return any(
-        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
-        for c in tok.children
-    )
+    return bool(_conditions(tok))
 
 
 # Types whose object or complement is their content, not a separate event:
@@ -1423,7 +1424,7 @@ def _protest_context(tok: "Token") -> bool:
             return True
     # "converging for a rally to protest ...": a protest word in the verb's own phrases
     return any(t.lemma_.lower() in ("protest", "rally", "demonstration", "demonstrate") and t.i != tok.i
-               for t in tok.subtree if _clause_verb(t).i == tok.i or t.head.i == tok.i)
+               for t in tok.subtree if clause_head(t.head).i == tok.i or t.head.i == tok.i)
 
 
 def _in_background(tok: "Token") -> bool:

@@ -255,7 +255,7 @@ def _subdivision_places() -> Iterator[tuple[str, _Place]]:
     coordinates, so these places have none."""
     import pycountry  # only here: the index is built once
 
-    to3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    to3 = iso2_to_iso3()
     for sub in pycountry.subdivisions:
         if sub.parent_code or sub.type not in _SUBDIVISION_TYPES:
             continue
